@@ -1,0 +1,86 @@
+import type { Protocol } from '../../services/device/messages.ts';
+
+/**
+ * A deterministic simulated fleet: devices spread over cells whose radio quality is one
+ * of three classes, so cells get every R-CELL-1 limit (50, 10 and 1).
+ */
+export interface SimDevice {
+  readonly deviceId: string;
+  readonly imei: string;
+  readonly make: string;
+  readonly model: string;
+  readonly protocol: Protocol;
+  readonly firmwareVersion: string;
+  readonly cellId: string;
+  readonly rsrp: number;
+  readonly sinr: number;
+  /** LwM2M result code the device reports after the upgrade (1 = success, R-RES-2). */
+  readonly resultCode: number;
+}
+
+export interface FleetOptions {
+  readonly devices: number;
+  readonly cells: number;
+  readonly idPrefix: string;
+  readonly make?: string;
+  readonly model?: string;
+  readonly fromVersion?: string;
+  /** Share of devices that report result code 8 (firmware update failed). */
+  readonly failureRate?: number;
+  readonly seed?: number;
+}
+
+/** Radio classes: [rsrp dBm, sinr dB] → R-CELL-1 limit under the default ranges. */
+export const radioClasses = [
+  { rsrp: -90, sinr: 12, limit: 50 },
+  { rsrp: -98, sinr: 2, limit: 10 },
+  { rsrp: -110, sinr: -6, limit: 1 },
+] as const;
+
+export function luhnImei(body14: string): string {
+  let sum = 0;
+  for (let i = 0; i < 14; i++) {
+    let d = body14.charCodeAt(13 - i) - 48;
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return body14 + String((10 - (sum % 10)) % 10);
+}
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function cellIdOf(idPrefix: string, i: number): string {
+  return `${idPrefix}cell-${String(i).padStart(3, '0')}`;
+}
+
+export function generateFleet(o: FleetOptions): SimDevice[] {
+  const rnd = random(o.seed ?? 42);
+  return Array.from({ length: o.devices }, (_, i) => {
+    const cell = i % o.cells;
+    const radio = radioClasses[cell % radioClasses.length]!;
+    return {
+      deviceId: `${o.idPrefix}dev-${String(i).padStart(6, '0')}`,
+      imei: luhnImei(`35${String(100000000000 + i).padStart(12, '0')}`),
+      make: o.make ?? 'Acme',
+      model: o.model ?? 'Sensor-1',
+      protocol: 'LWM2M',
+      firmwareVersion: o.fromVersion ?? '1.0.0',
+      cellId: cellIdOf(o.idPrefix, cell),
+      rsrp: radio.rsrp,
+      sinr: radio.sinr,
+      resultCode: rnd() < (o.failureRate ?? 0) ? 8 : 1,
+    };
+  });
+}

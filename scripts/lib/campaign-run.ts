@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { DeviceResult } from '../../services/campaign/messages.ts';
+import type { CellEvent } from '../../services/cell/messages.ts';
+import type { SimDevice } from '../fleet/fleet.ts';
+import { FleetSimulator } from '../fleet/simulator.ts';
+import { caughtUp, produce } from './kafka.ts';
+import { TopicRecorder } from './topic-recorder.ts';
+import type { Topology } from './topology.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface CampaignRun {
+  readonly campaignId: string;
+  readonly fleet: readonly SimDevice[];
+  readonly simulator: FleetSimulator;
+  readonly results: TopicRecorder<DeviceResult>;
+  readonly cellEvents: TopicRecorder<CellEvent>;
+  stop(): Promise<void>;
+}
+
+export function scheduleCommand(campaignId: string, fleet: readonly SimDevice[], targetVersion = '2.0.0') {
+  const first = fleet[0]!;
+  return {
+    commandId: randomUUID(),
+    campaignId,
+    type: 'SCHEDULE',
+    request: {
+      api: 'V1',
+      protocol: first.protocol,
+      make: first.make,
+      model: first.model,
+      fromVersions: [...new Set(fleet.map((d) => d.firmwareVersion))],
+      targetVersion,
+      packageKind: 'FIRMWARE',
+      package: { url: `https://firmware.example/${first.make}/${first.model}/${targetVersion}.bin`, sizeBytes: 4_194_304, checksum: 'sha256:9f2c' },
+      schedule: { kind: 'ON_DEMAND', startAt: null, endAt: null, window: null, downloadWindow: null, applyWindow: null },
+      retry: { attempts: 2, intervalMinutes: 5 },
+      pilot: false,
+    },
+    deviceIds: fleet.map((d) => d.deviceId),
+    at: Date.now(),
+  };
+}
+
+/**
+ * Checks a simulated fleet in, waits until the device service has read every check-in,
+ * and schedules one on-demand campaign for the whole fleet.
+ */
+export async function launchCampaign(t: Topology, fleet: readonly SimDevice[], campaignId: string, now: () => number = Date.now): Promise<CampaignRun> {
+  const results = await TopicRecorder.start<DeviceResult>(t, 'campaign-device-results');
+  const cellEvents = await TopicRecorder.start<CellEvent>(t, 'cell-events');
+  const simulator = new FleetSimulator(fleet, { kafka: t.kafka, names: t.names, codecs: t.codecs, now });
+  await simulator.start();
+  await simulator.checkInAll();
+  await waitFor('the device service to read every check-in', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'), 120_000, 200);
+  await produce(t, 'campaign-commands', [{ key: campaignId, value: t.codecs.get('campaign-commands')!.encode(scheduleCommand(campaignId, fleet)) }]);
+  return {
+    campaignId,
+    fleet,
+    simulator,
+    results,
+    cellEvents,
+    async stop() {
+      await Promise.all([simulator.stop(), results.stop(), cellEvents.stop()]);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../services/runtime/topics.ts';
+
+export const testLogDir = join(projectRoot, '.stack', 'logs', 'test');
+export const demoLogDir = join(projectRoot, '.stack', 'logs', 'demo');
+
+/** A service started as its own Node process, as in production; logs go to a file. */
+export class ServiceProcess {
+  readonly name: string;
+  readonly logFile: string;
+  #child: ChildProcess | undefined;
+  #env: Record<string, string | undefined>;
+
+  constructor(name: string, env: Record<string, string | undefined>, label: string, logDir = testLogDir) {
+    this.name = name;
+    this.#env = env;
+    mkdirSync(logDir, { recursive: true });
+    this.logFile = join(logDir, `${label}-${name}.log`);
+  }
+
+  start(instance = 'a'): void {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [join(projectRoot, 'services', this.name, 'main.ts')], {
+      cwd: projectRoot,
+      env: { ...this.#env, OTAFLOW_LOG_LEVEL: 'info', OTAFLOW_INSTANCE_ID: `${this.name}-${instance}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    this.#child = child;
+  }
+
+  /** SIGKILL: no graceful shutdown, nothing flushed or committed. */
+  async kill(): Promise<void> {
+    await this.#signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.#signal('SIGTERM');
+  }
+
+  async #signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.#child = undefined;
+  }
+}

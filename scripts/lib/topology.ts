@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Kafka } from 'kafkajs';
+import { createKafka } from '../../services/runtime/bootstrap.ts';
+import { createCodecs, createRegistry, type TopicCodec } from '../../services/runtime/codec.ts';
+import { parseRuntimeConfig, type RuntimeConfig } from '../../services/runtime/config.ts';
+import { createLogger, type Logger } from '../../services/runtime/logger.ts';
+import { ensureTopics, registerSchemas } from '../../services/runtime/provision.ts';
+import { loadTopicSpecs, TopicNames } from '../../services/runtime/topics.ts';
+
+/** A private copy of the whole topic topology under a unique prefix, with its schemas registered. */
+export interface Topology {
+  readonly prefix: string;
+  readonly env: Record<string, string | undefined>;
+  readonly config: RuntimeConfig;
+  readonly names: TopicNames;
+  readonly kafka: Kafka;
+  readonly registry: SchemaRegistry;
+  readonly codecs: ReadonlyMap<string, TopicCodec>;
+  readonly logger: Logger;
+}
+
+/** `prefix` defaults to a unique one per call, so tests never share topics or groups. */
+export async function createTopology(label: string, options: { prefix?: string; env?: Record<string, string> } = {}): Promise<Topology> {
+  const prefix = options.prefix ?? `t-${label}-${randomUUID().slice(0, 8)}.`;
+  const extraEnv = options.env ?? {};
+  const env = { ...process.env, OTAFLOW_LOG_LEVEL: process.env.OTAFLOW_LOG_LEVEL ?? 'warn', ...extraEnv, OTAFLOW_TOPIC_PREFIX: prefix };
+  const config = parseRuntimeConfig(env);
+  const logger = createLogger(`test-${label}`, config.logLevel);
+  const names = new TopicNames(loadTopicSpecs(), prefix);
+  const kafka = createKafka(config, logger, `otaflow-test-${label}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, names);
+  } finally {
+    await admin.disconnect();
+  }
+  const registry = createRegistry(config.registryUrl);
+  await registerSchemas(registry, names);
+  const ids = [...names.specs.values()].filter((s) => s.value.format !== 'bytes').map((s) => s.id);
+  const codecs = await createCodecs(ids, names, registry);
+  return { prefix, env, config, names, kafka, registry, codecs, logger };
+}

@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Output } from '../runtime/actor.ts';
+import { cellActor, type CellState } from './cell-actor.ts';
+import type { CellEvent, CellGrant, CellRequest } from './messages.ts';
+
+const actor = cellActor();
+const GOOD = { rsrp: -90, sinr: 12 }; // limit 50
+const FAIR = { rsrp: -98, sinr: 2 }; // limit 10
+const POOR = { rsrp: -110, sinr: -6 }; // limit 1
+
+const acquire = (deviceId: string, radio = FAIR): CellRequest => ({ type: 'acquire', cellId: 'c1', deviceId, campaignId: 'k', attempt: 1, radio, at: 0 });
+const release = (deviceId: string): CellRequest => ({ type: 'release', cellId: 'c1', deviceId, campaignId: 'k', attempt: 1, reason: 'done', at: 0 });
+
+function run(inputs: CellRequest[], start: CellState = actor.initial('c1')) {
+  let state = start;
+  const outputs: Output[] = [];
+  for (const input of inputs) {
+    const d = actor.decide(state, input, 1);
+    state = d.state!;
+    outputs.push(...d.outputs);
+  }
+  return { state, outputs, grants: outputs.filter((o) => o.topic === 'cell-grants').map((o) => (o.value as CellGrant).deviceId) };
+}
+
+describe('cell actor', () => {
+  it('R-CELL-1: grants up to the limit of the reported radio and queues the rest', () => {
+    const { state, grants } = run(['a', 'b', 'c'].map((d) => acquire(d, POOR)));
+    expect(grants).toEqual(['a']);
+    expect(state.held.map((h) => h.deviceId)).toEqual(['a']);
+    expect(state.waiting.map((w) => w.deviceId)).toEqual(['b', 'c']);
+  });
+
+  it('R-CELL-3: a release hands the token to the next waiting device in arrival order', () => {
+    const { grants, outputs } = run([acquire('a', POOR), acquire('b', POOR), acquire('c', POOR), release('a'), release('b')]);
+    expect(grants).toEqual(['a', 'b', 'c']);
+    const granted = outputs.filter((o) => o.topic === 'cell-events' && (o.value as CellEvent).type === 'granted');
+    expect(granted.every((o) => (o.value as CellEvent).inUse <= 1)).toBe(true);
+  });
+
+  it('R-CELL-2: the latest radio report sets the limit, and a lowered limit never revokes held tokens', () => {
+    const raised = run([acquire('a', GOOD), acquire('b', GOOD), acquire('c', GOOD)]);
+    expect(raised.grants).toEqual(['a', 'b', 'c']);
+    const lowered = run([acquire('d', POOR)], raised.state);
+    expect(lowered.state.limit).toBe(1);
+    expect(lowered.state.held.map((h) => h.deviceId)).toEqual(['a', 'b', 'c']);
+    expect(lowered.grants).toEqual([]);
+    const afterReleases = run([release('a'), release('b'), release('c')], lowered.state);
+    expect(afterReleases.grants).toEqual(['d']);
+  });
+
+  it('R-CELL-3: a device released while still queued leaves the queue without a grant', () => {
+    const { state, grants } = run([acquire('a', POOR), acquire('b', POOR), release('b'), release('a')]);
+    expect(grants).toEqual(['a']);
+    expect(state.waiting).toEqual([]);
+    expect(state.held).toEqual([]);
+  });
+
+  it('R-CELL-3: a repeated acquire of a held token confirms it and takes no second token', () => {
+    const { state, grants } = run([acquire('a', POOR), acquire('a', POOR), acquire('a', POOR)]);
+    expect(grants).toEqual(['a', 'a', 'a']);
+    expect(state.held).toHaveLength(1);
+  });
+
+  it('R-CELL-3: tokens held never exceed the limit, whatever the order of requests (property)', () => {
+    const radio = fc.constantFrom(GOOD, FAIR, POOR);
+    const op = fc.oneof(
+      fc.record({ type: fc.constant('acquire' as const), d: fc.integer({ min: 0, max: 30 }), radio }),
+      fc.record({ type: fc.constant('release' as const), d: fc.integer({ min: 0, max: 30 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        let state = actor.initial('c1');
+        for (const o of ops) {
+          const input = o.type === 'acquire' ? acquire(`d${o.d}`, o.radio) : release(`d${o.d}`);
+          const before = state.held.length;
+          state = actor.decide(state, input, 0).state!;
+          // A grant may only happen while under the limit in force; held may stay above a lowered one.
+          if (state.held.length > before) expect(state.held.length).toBeLessThanOrEqual(state.limit);
+          expect(new Set(state.held.map((h) => h.deviceId)).size).toBe(state.held.length);
+          expect(state.held.some((h) => state.waiting.some((w) => w.deviceId === h.deviceId))).toBe(false);
+        }
+      }),
+    );
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * R-CELL-1 / R-CELL-2: how many devices of a cell may upgrade at once, from the radio
+ * quality a device reported. The range bounds are configurable; these are the defaults.
+ */
+export interface RadioRanges {
+  /** RSRP range 0 is rsrp ≥ this (dBm). */
+  readonly rsrp0Min: number;
+  /** RSRP range 1 is [rsrp1Min, rsrp0Min). */
+  readonly rsrp1Min: number;
+  /** SINR range 0 is sinr ≥ this (dB). */
+  readonly sinr0Min: number;
+  /** SINR range 1 is [sinr1Min, sinr0Min); range 2 is below. */
+  readonly sinr1Min: number;
+}
+
+export const defaultRadioRanges: RadioRanges = Object.freeze({ rsrp0Min: -105, rsrp1Min: -115, sinr0Min: 7, sinr1Min: -3 });
+
+export interface RadioQuality {
+  readonly rsrp: number | null;
+  readonly sinr: number | null;
+}
+
+export function cellLimit(radio: RadioQuality, r: RadioRanges = defaultRadioRanges): number {
+  // R-CELL-1: radio query failed but the cell id is known → 10.
+  if (radio.rsrp === null || radio.sinr === null) return 10;
+  const rsrpRange = radio.rsrp >= r.rsrp0Min ? 0 : radio.rsrp >= r.rsrp1Min ? 1 : -1;
+  const sinrRange = radio.sinr >= r.sinr0Min ? 0 : radio.sinr >= r.sinr1Min ? 1 : 2;
+  if (rsrpRange === 0 && sinrRange === 0) return 50;
+  if (rsrpRange === 0 && sinrRange === 1) return 10;
+  // R-CELL-1: RSRP 1 + SINR 2 → 1, and any other measured combination → 1.
+  return 1;
+}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '../runtime/bootstrap.ts';
+import { cellService } from './service.ts';
+
+await runServiceMain(cellService());

@@ -1,0 +1,134 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { InvalidMessage } from '../../runtime/actor.ts';
+import type { DeviceResult } from '../../campaign/messages.ts';
+import type { Database } from '../database.ts';
+import { toTimestamp, type Projection } from '../projection.ts';
+
+/** schemas/campaign-event.avsc, the fields this projection reads. */
+export interface CampaignEvent {
+  readonly campaignId: string;
+  readonly type: 'STATE_CHANGED' | 'COMMAND_ACCEPTED' | 'COMMAND_REFUSED' | 'DEVICE_DECISION';
+  readonly to: string | null;
+  readonly deviceStatus: string | null;
+  readonly api: string | null;
+  readonly make: string | null;
+  readonly model: string | null;
+  readonly targetVersion: string | null;
+  readonly deviceCount: number | null;
+  readonly at: number;
+}
+
+type Input = { kind: 'event'; event: CampaignEvent } | { kind: 'result'; result: DeviceResult };
+
+/** The change one batch makes to one campaign row. */
+export interface CampaignDelta {
+  campaignId: string;
+  status: string | null;
+  api: string | null;
+  make: string | null;
+  model: string | null;
+  targetVersion: string | null;
+  deviceCount: number | null;
+  accepted: number;
+  rejected: number;
+  succeeded: number;
+  failed: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  lastEventAt: number;
+}
+
+const started = new Set(['InProgress', 'Scheduled']);
+const ended = new Set(['Finished', 'Ended', 'RequestFailed', 'UpgradeFailed', 'Cancelled']);
+
+/** Folds a batch per campaign, so one upsert touches each row once. */
+export function foldCampaigns(inputs: readonly Input[]): Map<string, CampaignDelta> {
+  const deltas = new Map<string, CampaignDelta>();
+  for (const input of inputs) {
+    const campaignId = input.kind === 'event' ? input.event.campaignId : input.result.campaignId;
+    const at = input.kind === 'event' ? input.event.at : input.result.at;
+    let d = deltas.get(campaignId);
+    if (!d) {
+      d = { campaignId, status: null, api: null, make: null, model: null, targetVersion: null, deviceCount: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, startedAt: null, endedAt: null, lastEventAt: at };
+      deltas.set(campaignId, d);
+    }
+    d.lastEventAt = Math.max(d.lastEventAt, at);
+    if (input.kind === 'result') {
+      if (input.result.status === 'UpgradeSuccess') d.succeeded++;
+      else d.failed++;
+      continue;
+    }
+    const e = input.event;
+    d.api = e.api ?? d.api;
+    d.make = e.make ?? d.make;
+    d.model = e.model ?? d.model;
+    d.targetVersion = e.targetVersion ?? d.targetVersion;
+    if (e.type === 'STATE_CHANGED' && e.to) {
+      d.status = e.to;
+      if (started.has(e.to)) d.startedAt ??= e.at;
+      if (ended.has(e.to)) d.endedAt = e.at;
+    }
+    if (e.type === 'COMMAND_ACCEPTED' && e.deviceCount !== null) d.deviceCount = e.deviceCount;
+    if (e.type === 'DEVICE_DECISION') {
+      if (e.deviceStatus === 'Accepted') d.accepted++;
+      else d.rejected++;
+    }
+  }
+  return deltas;
+}
+
+export const campaignsProjection: Projection<Input> = {
+  name: 'campaigns',
+  topics: ['campaign-events', 'campaign-device-results'],
+  parse(topic, value, key) {
+    const v = value as { campaignId?: string };
+    if (!v.campaignId || v.campaignId !== key) throw new InvalidMessage(`key "${key}" is not the campaignId "${v.campaignId}"`);
+    return topic === 'campaign-events' ? { kind: 'event', event: value as CampaignEvent } : { kind: 'result', result: value as DeviceResult };
+  },
+  async apply(trx: Transaction<Database>, inputs) {
+    const rows = [...foldCampaigns(inputs).values()].map((d) => ({
+      campaign_id: d.campaignId,
+      status: d.status,
+      api: d.api,
+      make: d.make,
+      model: d.model,
+      target_version: d.targetVersion,
+      device_count: d.deviceCount ?? 0,
+      accepted: d.accepted,
+      rejected: d.rejected,
+      succeeded: d.succeeded,
+      failed: d.failed,
+      started_at: toTimestamp(d.startedAt),
+      ended_at: toTimestamp(d.endedAt),
+      last_event_at: toTimestamp(d.lastEventAt),
+    }));
+    await trx
+      .insertInto('campaigns')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('campaign_id').doUpdateSet({
+          status: sql`coalesce(excluded.status, campaigns.status)`,
+          api: sql`coalesce(excluded.api, campaigns.api)`,
+          make: sql`coalesce(excluded.make, campaigns.make)`,
+          model: sql`coalesce(excluded.model, campaigns.model)`,
+          target_version: sql`coalesce(excluded.target_version, campaigns.target_version)`,
+          device_count: sql`greatest(excluded.device_count, campaigns.device_count)`,
+          accepted: sql`campaigns.accepted + excluded.accepted`,
+          rejected: sql`campaigns.rejected + excluded.rejected`,
+          succeeded: sql`campaigns.succeeded + excluded.succeeded`,
+          failed: sql`campaigns.failed + excluded.failed`,
+          started_at: sql`coalesce(campaigns.started_at, excluded.started_at)`,
+          ended_at: sql`coalesce(excluded.ended_at, campaigns.ended_at)`,
+          last_event_at: sql`greatest(excluded.last_event_at, campaigns.last_event_at)`,
+        }),
+      )
+      .execute();
+  },
+  async clear(db) {
+    await db.deleteFrom('campaigns').execute();
+  },
+};
+
+export function readCampaign(db: Kysely<Database>, campaignId: string) {
+  return db.selectFrom('campaigns').selectAll().where('campaign_id', '=', campaignId).executeTakeFirst();
+}

@@ -1,0 +1,69 @@
+import { sql, type Kysely } from 'kysely';
+import { InvalidMessage } from '../../runtime/actor.ts';
+import type { CellEvent } from '../../cell/messages.ts';
+import type { Database } from '../database.ts';
+import { toTimestamp, type Projection } from '../projection.ts';
+
+export interface CellDelta {
+  cellId: string;
+  limit: number;
+  inUse: number;
+  waiting: number;
+  peak: number;
+  grants: number;
+  at: number;
+}
+
+/** Folds a batch per cell: the last event gives the current figures, the peak is the batch's maximum. */
+export function foldCells(events: readonly CellEvent[]): Map<string, CellDelta> {
+  const deltas = new Map<string, CellDelta>();
+  for (const e of events) {
+    const d = deltas.get(e.cellId);
+    const grants = (d?.grants ?? 0) + (e.type === 'granted' ? 1 : 0);
+    deltas.set(e.cellId, { cellId: e.cellId, limit: e.limit, inUse: e.inUse, waiting: e.waiting, peak: Math.max(d?.peak ?? 0, e.inUse), grants, at: e.at });
+  }
+  return deltas;
+}
+
+export const cellUtilisationProjection: Projection<CellEvent> = {
+  name: 'cell_utilisation',
+  topics: ['cell-events'],
+  parse(_topic, value, key) {
+    const e = value as CellEvent;
+    if (!e || typeof e.cellId !== 'string' || e.cellId !== key) throw new InvalidMessage(`cell event: key "${key}" is not its cellId`);
+    if (typeof e.inUse !== 'number' || typeof e.limit !== 'number') throw new InvalidMessage('cell event: inUse and limit must be numbers');
+    return e;
+  },
+  async apply(trx, events) {
+    const rows = [...foldCells(events).values()].map((d) => ({
+      cell_id: d.cellId,
+      cell_limit: d.limit,
+      in_use: d.inUse,
+      waiting: d.waiting,
+      peak_in_use: d.peak,
+      grants: d.grants,
+      last_change_at: toTimestamp(d.at)!,
+    }));
+    await trx
+      .insertInto('cell_utilisation')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('cell_id').doUpdateSet({
+          cell_limit: sql`excluded.cell_limit`,
+          in_use: sql`excluded.in_use`,
+          waiting: sql`excluded.waiting`,
+          peak_in_use: sql`greatest(cell_utilisation.peak_in_use, excluded.peak_in_use)`,
+          grants: sql`cell_utilisation.grants + excluded.grants`,
+          last_change_at: sql`excluded.last_change_at`,
+        }),
+      )
+      .execute();
+  },
+  async clear(db) {
+    await db.deleteFrom('cell_utilisation').execute();
+  },
+};
+
+export function readCells(db: Kysely<Database>, cellIds: readonly string[]) {
+  return db.selectFrom('cell_utilisation').selectAll().where('cell_id', 'in', cellIds).orderBy('cell_id').execute();
+}

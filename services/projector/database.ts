@@ -1,0 +1,47 @@
+import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { migrationProvider } from './migrations/index.ts';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface Database {
+  projection_offsets: { projection: string; topic: string; partition: number; next_offset: ColumnType<string, string | bigint, string | bigint>; updated_at: Generated<Timestamp> };
+  campaigns: {
+    campaign_id: string;
+    status: string | null;
+    api: string | null;
+    make: string | null;
+    model: string | null;
+    target_version: string | null;
+    device_count: Generated<number>;
+    accepted: Generated<number>;
+    rejected: Generated<number>;
+    succeeded: Generated<number>;
+    failed: Generated<number>;
+    started_at: Timestamp | null;
+    ended_at: Timestamp | null;
+    last_event_at: Timestamp | null;
+  };
+  cell_utilisation: {
+    cell_id: string;
+    cell_limit: number;
+    in_use: number;
+    waiting: number;
+    peak_in_use: number;
+    grants: ColumnType<string, string | number, string | number>;
+    last_change_at: Timestamp;
+  };
+}
+
+export function createDatabase(url: string, max = 5): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }) });
+}
+
+/** Applies pending migrations; a failed one stops the start with its name. */
+export async function migrate(db: Kysely<Database>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);
+  return (results ?? []).map((r) => r.migrationName);
+}

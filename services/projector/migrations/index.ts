@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as projectionOffsets from './20261124T1200-projection-offsets.ts';
+import * as campaigns from './20261124T1201-campaigns.ts';
+import * as cellUtilisation from './20261124T1202-cell-utilisation.ts';
+
+/** Every schema change is a timestamp-named migration listed here, in order. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return {
+      '20261124T1200-projection-offsets': projectionOffsets,
+      '20261124T1201-campaigns': campaigns,
+      '20261124T1202-cell-utilisation': cellUtilisation,
+    };
+  },
+};

@@ -1,0 +1,62 @@
+import { parseClock, type Clock } from './clock.ts';
+
+/**
+ * The settings every service shares, parsed once at start. Each option names its
+ * environment variable and default; a bad value fails the start with that name.
+ */
+export interface RuntimeConfig {
+  /** OTAFLOW_KAFKA_BROKERS, comma-separated host:port (default localhost:9092). */
+  readonly brokers: readonly string[];
+  /** OTAFLOW_REGISTRY_URL, Confluent-compatible API (default http://localhost:8081/apis/ccompat/v7). */
+  readonly registryUrl: string;
+  /** DATABASE_URL (default postgres://postgres@127.0.0.1:5432/otaflow). */
+  readonly databaseUrl: string;
+  /** OTAFLOW_TOPIC_PREFIX, prepended to every topic name; tests use a unique one (default ""). */
+  readonly topicPrefix: string;
+  /** OTAFLOW_CLOCK: "system" or an accelerated clock spec (default system). */
+  readonly clock: Clock;
+  /** OTAFLOW_LOG_LEVEL (default info). */
+  readonly logLevel: string;
+  /** OTAFLOW_INSTANCE_ID, names this process in logs and client ids (default hostname-pid). */
+  readonly instanceId: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function parseRuntimeConfig(env: Env): RuntimeConfig {
+  const brokers = (env.OTAFLOW_KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))) {
+    throw new Error(`OTAFLOW_KAFKA_BROKERS must be a comma-separated list of host:port, got "${env.OTAFLOW_KAFKA_BROKERS}"`);
+  }
+  const registryUrl = env.OTAFLOW_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7';
+  requireUrl('OTAFLOW_REGISTRY_URL', registryUrl);
+  const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/otaflow';
+  requireUrl('DATABASE_URL', databaseUrl);
+  const topicPrefix = env.OTAFLOW_TOPIC_PREFIX ?? '';
+  if (!/^[a-zA-Z0-9._-]*$/.test(topicPrefix)) {
+    throw new Error(`OTAFLOW_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-", got "${topicPrefix}"`);
+  }
+  let clock: Clock;
+  try {
+    clock = parseClock(env.OTAFLOW_CLOCK ?? 'system');
+  } catch (e) {
+    throw new Error(`OTAFLOW_CLOCK: ${(e as Error).message}`);
+  }
+  return Object.freeze({
+    brokers,
+    registryUrl,
+    databaseUrl,
+    topicPrefix,
+    clock,
+    logLevel: env.OTAFLOW_LOG_LEVEL ?? 'info',
+    instanceId: env.OTAFLOW_INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
+  });
+}
+
+function requireUrl(name: string, value: string): void {
+  try {
+    new URL(value);
+  } catch {
+    throw new Error(`${name} must be a URL, got "${value}"`);
+  }
+}

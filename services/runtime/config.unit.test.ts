@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { acceleratedClock, acceleratedClockSpec, parseClock } from './clock.ts';
+import { parseRuntimeConfig } from './config.ts';
+
+describe('runtime config', () => {
+  it('has documented defaults', () => {
+    const c = parseRuntimeConfig({});
+    expect(c.brokers).toEqual(['localhost:9092']);
+    expect(c.registryUrl).toBe('http://localhost:8081/apis/ccompat/v7');
+    expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/otaflow');
+    expect(c.topicPrefix).toBe('');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+  it('fails fast naming the variable that is wrong', () => {
+    expect(() => parseRuntimeConfig({ OTAFLOW_KAFKA_BROKERS: 'nohost' })).toThrow(/OTAFLOW_KAFKA_BROKERS/);
+    expect(() => parseRuntimeConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+    expect(() => parseRuntimeConfig({ OTAFLOW_TOPIC_PREFIX: 'a b' })).toThrow(/OTAFLOW_TOPIC_PREFIX/);
+    expect(() => parseRuntimeConfig({ OTAFLOW_CLOCK: 'fast' })).toThrow(/OTAFLOW_CLOCK/);
+  });
+});
+
+describe('clocks', () => {
+  it('an accelerated clock runs its virtual time factor times faster, agreed by every process with the same spec', () => {
+    const realStart = Date.now();
+    const a = parseClock(acceleratedClockSpec(3600, 0, realStart));
+    const b = acceleratedClock(3600, 0, realStart);
+    expect(Math.abs(a.now() - b.now())).toBeLessThan(3600 * 50);
+    expect(a.realDelayUntil(a.now() + 3600_000)).toBeLessThanOrEqual(1000);
+    expect(a.realDelayUntil(0)).toBe(0);
+  });
+});

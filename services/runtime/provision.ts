@@ -1,0 +1,63 @@
+import { SchemaType, COMPATIBILITY, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Admin } from 'kafkajs';
+import { readSchemaFile, subjectOf } from './codec.ts';
+import type { TopicNames } from './topics.ts';
+
+/**
+ * Creates the declared topics that are missing. An existing topic whose partition count
+ * or declared config differs is an error naming both values: changing partitions would
+ * move keys between tasks, so it is never done silently.
+ */
+export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ created: string[]; existing: string[] }> {
+  const wanted = [...names.specs.values()].map((spec) => ({ spec, name: names.name(spec.id) }));
+  const present = new Set(await admin.listTopics());
+  const missing = wanted.filter((w) => !present.has(w.name));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map(({ spec, name }) => ({
+        topic: name,
+        numPartitions: spec.partitions,
+        replicationFactor: -1,
+        configEntries: Object.entries(spec.config).map(([k, v]) => ({ name: k, value: v })),
+      })),
+    });
+  }
+  const existing = wanted.filter((w) => present.has(w.name));
+  const problems: string[] = [];
+  if (existing.length > 0) {
+    const meta = await admin.fetchTopicMetadata({ topics: existing.map((e) => e.name) });
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: existing.map((e) => ({ type: 2, name: e.name, configNames: Object.keys(e.spec.config) })),
+    });
+    for (const { spec, name } of existing) {
+      const actual = meta.topics.find((t) => t.name === name)?.partitions.length;
+      if (actual !== spec.partitions) problems.push(`${name}: has ${actual} partitions, topics/${spec.id}.json declares ${spec.partitions}`);
+      const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
+      for (const [k, v] of Object.entries(spec.config)) {
+        const got = entries.find((e) => e.configName === k)?.configValue;
+        if (got !== v) problems.push(`${name}: config ${k} is "${got}", topics/${spec.id}.json declares "${v}"`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`existing topics differ from their declarations:\n  ${problems.join('\n  ')}`);
+  return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name) };
+}
+
+/** Registers every Avro value schema under its TopicNameStrategy subject, BACKWARD compatible. */
+export async function registerSchemas(registry: SchemaRegistry, names: TopicNames): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (const spec of names.specs.values()) {
+    if (spec.value.format !== 'avro') continue;
+    const subject = subjectOf(names.name(spec.id));
+    const schema = JSON.stringify(readSchemaFile(spec.value.schema));
+    try {
+      const { id } = await registry.register({ type: SchemaType.AVRO, schema }, { subject, compatibility: COMPATIBILITY.BACKWARD });
+      ids.set(subject, id);
+    } catch (e) {
+      throw new Error(`registering ${spec.value.schema} under subject "${subject}" failed: ${(e as Error).message}`);
+    }
+  }
+  return ids;
+}
