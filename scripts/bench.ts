@@ -6,7 +6,7 @@
  *  3. one campaign of D simulated devices answering instantly through every service
  *     (devices completed per minute).
  * Prints events/s and the ratio, and writes a JSON report to .stack/bench/.
- * BENCH_MESSAGES (default 40000) and BENCH_DEVICES (default 2000) size the runs.
+ * BENCH_MESSAGES (default 200000) and BENCH_DEVICES (default 5000) size the runs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,8 +24,8 @@ import { Pipeline } from './lib/pipeline.ts';
 import { createTopology, type Topology } from './lib/topology.ts';
 import { waitFor } from './lib/wait-for.ts';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 40_000);
-const DEVICES = Number(process.env.BENCH_DEVICES ?? 2_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 5_000);
 const CELLS = 200;
 
 function cellRequests(n: number): { key: string; value: string }[] {
@@ -124,4 +124,5 @@ const file = join(dir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`bench: report written to ${file}`);
+await t.dispose();
 process.exit(0);

@@ -19,6 +19,7 @@ describe('cell actor crash', () => {
   afterAll(async () => {
     await run?.stop();
     await pipeline?.stop();
+    await t?.dispose();
   });
 
   it('R-CELL-3, R-RES-4: a SIGKILL of the cell process mid-campaign neither exceeds a cell limit nor loses or duplicates a result', async () => {

@@ -24,6 +24,7 @@ describe('walking skeleton', () => {
     await run?.stop();
     await pipeline?.stop();
     await db.destroy();
+    await t?.dispose();
   });
 
   it('R-CELL-1, R-RES-4: check-ins to campaign to cell tokens to device commands to results to a projection row', async () => {

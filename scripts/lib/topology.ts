@@ -18,6 +18,8 @@ export interface Topology {
   readonly registry: SchemaRegistry;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   readonly logger: Logger;
+  /** Deletes the topology's topics, consumer groups and schema subjects (tests only). */
+  dispose(): Promise<void>;
 }
 
 /** `prefix` defaults to a unique one per call, so tests never share topics or groups. */
@@ -40,5 +42,23 @@ export async function createTopology(label: string, options: { prefix?: string; 
   await registerSchemas(registry, names);
   const ids = [...names.specs.values()].filter((s) => s.value.format !== 'bytes').map((s) => s.id);
   const codecs = await createCodecs(ids, names, registry);
-  return { prefix, env, config, names, kafka, registry, codecs, logger };
+  const dispose = async () => {
+    if (!prefix) throw new Error('refusing to dispose the unprefixed production topology');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+      if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
+      await admin.deleteTopics({ topics: [...names.specs.keys()].map((id) => names.name(id)) });
+    } finally {
+      await admin.disconnect();
+    }
+    for (const spec of names.specs.values()) {
+      if (spec.value.format !== 'avro') continue;
+      const subject = `${config.registryUrl}/subjects/${encodeURIComponent(`${names.name(spec.id)}-value`)}`;
+      await fetch(subject, { method: 'DELETE' });
+      await fetch(`${subject}?permanent=true`, { method: 'DELETE' });
+    }
+  };
+  return { prefix, env, config, names, kafka, registry, codecs, logger, dispose };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceService } from '../device/service.ts';
 import type { DeviceDecision } from '../device/messages.ts';
 import { offer, profile } from '../../test/support/device-fixtures.ts';
-import { produce } from '../../scripts/lib/kafka.ts';
+import { caughtUp, produce } from '../../scripts/lib/kafka.ts';
 import { startInProcess } from '../../test/support/in-process.ts';
 import { TopicRecorder } from '../../scripts/lib/topic-recorder.ts';
 import { createTopology, type Topology } from '../../scripts/lib/topology.ts';
@@ -19,6 +19,7 @@ describe('poison messages', () => {
   });
   afterAll(async () => {
     await service?.stop();
+    await t?.dispose();
   });
 
   it('sends undecodable and schema-valid-but-invalid records to the dead-letter topic with a reason, and keeps the partition moving', async () => {
@@ -30,6 +31,8 @@ describe('poison messages', () => {
       { key, value: checkins.encode({ ...good, radio: { cellId: 'c1', rsrp: 50, sinr: 10 } }) },
       { key, value: checkins.encode(good) },
     ]);
+    // The offer is on another topic: let the check-ins be applied first, or "not found" is right.
+    await waitFor('the check-ins to be consumed', () => caughtUp(t, service.groupId, 'device-checkins'));
     await produce(t, 'device-offers', [
       { key, value: '{not json' },
       { key, value: JSON.stringify({ ...offer, deviceId: key }) },

@@ -3,7 +3,7 @@ import { deviceService } from '../device/service.ts';
 import type { DeviceDecision } from '../device/messages.ts';
 import type { DeviceResult } from '../campaign/messages.ts';
 import { offer, profile } from '../../test/support/device-fixtures.ts';
-import { produce } from '../../scripts/lib/kafka.ts';
+import { caughtUp, produce } from '../../scripts/lib/kafka.ts';
 import { startInProcess } from '../../test/support/in-process.ts';
 import { TopicRecorder } from '../../scripts/lib/topic-recorder.ts';
 import { createTopology, type Topology } from '../../scripts/lib/topology.ts';
@@ -28,10 +28,14 @@ describe('durable timers', () => {
     for (const s of running) await s.stop();
     await decisions?.stop();
     await results?.stop();
+    await t?.dispose();
   });
 
-  const checkIn = (deviceId: string, connected: boolean) =>
-    produce(t, 'device-checkins', [{ key: deviceId, value: t.codecs.get('device-checkins')!.encode({ ...profile, deviceId, connected, at: clock.now() }) }]);
+  // The offer comes on another topic: the check-in must be applied before it is decided.
+  const checkIn = async (deviceId: string, connected: boolean) => {
+    await produce(t, 'device-checkins', [{ key: deviceId, value: t.codecs.get('device-checkins')!.encode({ ...profile, deviceId, connected, at: clock.now() }) }]);
+    await waitFor('the check-in to be consumed', () => caughtUp(t, running.at(-1)!.groupId, 'device-checkins'));
+  };
   const offerTo = (deviceId: string) => produce(t, 'device-offers', [{ key: deviceId, value: JSON.stringify({ ...offer, deviceId, at: clock.now() }) }]);
   const decided = (deviceId: string) => waitFor(`a decision for ${deviceId}`, () => decisions.values().find((d) => d.deviceId === deviceId));
 
