@@ -17,14 +17,18 @@ export interface SinkDeps {
 
 /**
  * Runs one projection as its own consumer group. Exactly once in effect: each batch's
- * rows and the next offset of its (projection, topic, partition) are written in one SQL
- * transaction, and records below the stored offset are skipped, so a replay after a
- * crash (Kafka's own commit lags behind) changes nothing.
+ * rows and the next offset of its (projection, cluster, topic, partition) are written in
+ * one SQL transaction, and records below the stored offset are skipped, so a replay after
+ * a crash (Kafka's own commit lags behind) changes nothing. The cluster id is part of the
+ * key because a rebuilt cluster numbers the same topic's records from 0 again.
  */
 export async function startProjection<E>(projection: Projection<E>, deps: SinkDeps): Promise<{ stop(): Promise<void> }> {
   const { kafka, db, names, codecs } = deps;
   const log = deps.logger.child({ projection: projection.name });
   const byName = new Map(projection.topics.map((id) => [names.name(id), id]));
+  const admin = kafka.admin();
+  await admin.connect();
+  const clusterId = await admin.describeCluster().then((c) => c.clusterId).finally(() => admin.disconnect());
   const dlqProducer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await dlqProducer.connect();
   const consumer = kafka.consumer({ groupId: `${names.prefix}otaflow.projector.${projection.name}`, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
@@ -44,6 +48,7 @@ export async function startProjection<E>(projection: Projection<E>, deps: SinkDe
           .selectFrom('projection_offsets')
           .select('next_offset')
           .where('projection', '=', projection.name)
+          .where('cluster_id', '=', clusterId)
           .where('topic', '=', batch.topic)
           .where('partition', '=', batch.partition)
           .forUpdate()
@@ -67,8 +72,8 @@ export async function startProjection<E>(projection: Projection<E>, deps: SinkDe
         if (events.length > 0) await projection.apply(trx, events);
         await trx
           .insertInto('projection_offsets')
-          .values({ projection: projection.name, topic: batch.topic, partition: batch.partition, next_offset: (BigInt(last.offset) + 1n).toString() })
-          .onConflict((oc) => oc.columns(['projection', 'topic', 'partition']).doUpdateSet({ next_offset: (eb) => eb.ref('excluded.next_offset'), updated_at: sql`now()` }))
+          .values({ projection: projection.name, cluster_id: clusterId, topic: batch.topic, partition: batch.partition, next_offset: (BigInt(last.offset) + 1n).toString() })
+          .onConflict((oc) => oc.columns(['projection', 'cluster_id', 'topic', 'partition']).doUpdateSet({ next_offset: (eb) => eb.ref('excluded.next_offset'), updated_at: sql`now()` }))
           .execute();
       });
       resolveOffset(last.offset);

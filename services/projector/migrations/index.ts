@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as projectionOffsets from './20261124T1200-projection-offsets.ts';
 import * as campaigns from './20261124T1201-campaigns.ts';
 import * as cellUtilisation from './20261124T1202-cell-utilisation.ts';
+import * as offsetsPerCluster from './20261124T1300-offsets-per-cluster.ts';
 
 /** Every schema change is a timestamp-named migration listed here, in order. */
 export const migrationProvider: MigrationProvider = {
@@ -10,6 +11,7 @@ export const migrationProvider: MigrationProvider = {
       '20261124T1200-projection-offsets': projectionOffsets,
       '20261124T1201-campaigns': campaigns,
       '20261124T1202-cell-utilisation': cellUtilisation,
+      '20261124T1300-offsets-per-cluster': offsetsPerCluster,
     };
   },
 };
