@@ -12,7 +12,7 @@ import { createDatabase } from '../services/projector/database.ts';
 import { projectRoot } from '../services/runtime/topics.ts';
 import { generateFleet } from './fleet/fleet.ts';
 import { launchCampaign, type CampaignRun } from './lib/campaign-run.ts';
-import { Pipeline } from './lib/pipeline.ts';
+import { Pipeline, serviceNames } from './lib/pipeline.ts';
 import { demoLogDir } from './lib/service-process.ts';
 import { createTopology } from './lib/topology.ts';
 import { waitFor } from './lib/wait-for.ts';
@@ -32,7 +32,7 @@ let run: CampaignRun | undefined;
 let ok = false;
 try {
   pipeline.start();
-  say(`demo: services started (campaign, device, cell, projector); logs in ${demoLogDir}`);
+  say(`demo: services started (${serviceNames.join(', ')}); logs in ${demoLogDir}`);
   // Fresh device and cell ids per run, so an interrupted earlier run leaves no task behind.
   const fleet = generateFleet({ devices: DEVICES, cells: CELLS, idPrefix: `demo-${runId}-`, failureRate: 0.05, seed: Date.now() });
   const campaignId = `demo-${runId}-campaign`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DeviceResult } from '../../services/campaign/messages.ts';
+import type { CampaignCommand, DeviceResult } from '../../services/campaign/messages.ts';
 import type { CellEvent } from '../../services/cell/messages.ts';
 import type { SimDevice } from '../fleet/fleet.ts';
 import { FleetSimulator } from '../fleet/simulator.ts';
@@ -17,7 +17,7 @@ export interface CampaignRun {
   stop(): Promise<void>;
 }
 
-export function scheduleCommand(campaignId: string, fleet: readonly SimDevice[], targetVersion = '2.0.0') {
+export function scheduleCommand(campaignId: string, fleet: readonly Pick<SimDevice, 'deviceId' | 'protocol' | 'make' | 'model' | 'firmwareVersion'>[], targetVersion = '2.0.0'): CampaignCommand & { request: NonNullable<CampaignCommand['request']> } {
   const first = fleet[0]!;
   return {
     commandId: randomUUID(),
@@ -37,6 +37,9 @@ export function scheduleCommand(campaignId: string, fleet: readonly SimDevice[],
       pilot: false,
     },
     deviceIds: fleet.map((d) => d.deviceId),
+    part: 0,
+    parts: 1,
+    deviceCount: null,
     at: Date.now(),
   };
 }

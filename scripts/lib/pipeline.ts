@@ -1,7 +1,7 @@
 import { ServiceProcess } from './service-process.ts';
 import type { Topology } from './topology.ts';
 
-export const serviceNames = ['campaign', 'device', 'cell', 'projector'] as const;
+export const serviceNames = ['campaign', 'members', 'device', 'cell', 'pilot', 'verbose', 'projector'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 /** Every otaflow service as its own process on the topology's topics. */

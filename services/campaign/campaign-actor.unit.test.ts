@@ -1,9 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
-import { campaignActor, requestProblem, type CampaignState } from './campaign-actor.ts';
-import type { CampaignCommand, CampaignInput, CampaignRequest } from './messages.ts';
+import type { PartMessage } from '../members/messages.ts';
+import { campaignActor, requestProblem, terminal, type CampaignState, type CampaignStatus } from './campaign-actor.ts';
+import type { CampaignCommand, CampaignInput, CampaignRequest, CommandType, DeviceResult } from './messages.ts';
 
-const request: CampaignRequest = {
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 5, 10, 15, 30);
+
+const v1: CampaignRequest = {
   api: 'V1',
   protocol: 'LWM2M',
   make: 'Acme',
@@ -16,69 +21,269 @@ const request: CampaignRequest = {
   retry: { attempts: 2, intervalMinutes: 5 },
   pilot: false,
 };
-const schedule = (deviceIds: string[], r: CampaignRequest = request): CampaignInput => ({
-  kind: 'command',
-  command: { commandId: 'c1', campaignId: 'k1', type: 'SCHEDULE', request: r, deviceIds, at: 1 },
-});
-const decision = (deviceId: string, status: 'Accepted' | 'DeviceRejected'): CampaignInput => ({
-  kind: 'decision',
-  decision: { type: 'decision', campaignId: 'k1', deviceId, status, detail: 'x', at: 1 },
-});
-const result = (deviceId: string, status: 'UpgradeSuccess' | 'UpgradeFailed'): CampaignInput => ({
-  kind: 'result',
-  result: { campaignId: 'k1', deviceId, attempt: 1, status, detail: 'x', cellId: null, fromVersion: null, toVersion: null, at: 1 },
-});
+const v2: CampaignRequest = { ...v1, api: 'V2', protocol: 'HTTP', schedule: { ...v1.schedule, kind: 'ON_DEMAND' } };
 
-function drive(inputs: CampaignInput[]) {
-  let state: CampaignState = campaignActor.initial('k1');
+const command = (type: CommandType, extra: Partial<CampaignCommand> = {}): CampaignInput => ({
+  kind: 'command',
+  command: { commandId: `${type}-1`, campaignId: 'k1', type, request: null, deviceIds: [], part: 0, parts: 1, deviceCount: null, at: 0, ...extra },
+});
+const schedule = (deviceIds: string[], request: CampaignRequest = v1, extra: Partial<CampaignCommand> = {}) => command('SCHEDULE', { request, deviceIds, ...extra });
+const decision = (deviceId: string, status: 'Accepted' | 'DeviceRejected' | 'Duplicate' = 'Accepted'): CampaignInput => ({
+  kind: 'decision',
+  decision: { type: 'decision', campaignId: 'k1', deviceId, status, detail: 'x', at: 0 },
+});
+const result = (deviceId: string, status: DeviceResult['status'] = 'UpgradeSuccess'): CampaignInput => ({
+  kind: 'result',
+  result: { campaignId: 'k1', deviceId, attempt: 1, status, detail: 'x', cellId: null, fromVersion: null, toVersion: null, at: 0 },
+});
+const wake: CampaignInput | { kind: 'wake'; at: number } = { kind: 'wake', at: 0 };
+const gateAnswer = (open: boolean, pilot = false): CampaignInput => ({ kind: 'pilot', answer: { type: 'gate-answer', campaignId: 'k1', open, pilot, at: 0 } });
+
+/** Given inputs at times, then the state, the events and the part messages. */
+function given(steps: [CampaignInput | typeof wake, number][], start: CampaignState = campaignActor.initial('k1')) {
+  let state = start;
   const outputs: Output[] = [];
-  for (const i of inputs) {
-    const d = campaignActor.decide(state, i, 5);
-    state = d.state!;
+  for (const [input, now] of steps) {
+    const d = campaignActor.decide(state, input, now);
+    state = d.state ?? campaignActor.initial('k1');
     outputs.push(...d.outputs);
   }
   const events = outputs.filter((o) => o.topic === 'campaign-events').map((o) => o.value as { type: string; from: string | null; to: string | null; reason: string | null });
-  const transitions = events.filter((e) => e.type === 'STATE_CHANGED').map((e) => `${e.from}->${e.to}`);
-  return { state, outputs, events, transitions };
+  const parts = outputs.filter((o) => o.topic === 'campaign-parts').map((o) => o.value as PartMessage);
+  return {
+    state,
+    events,
+    parts,
+    transitions: events.filter((e) => e.type === 'STATE_CHANGED').map((e) => `${e.from}->${e.to}`),
+    answers: events.filter((e) => e.type.startsWith('COMMAND_')).map((e) => `${e.type}: ${e.reason}`),
+    controls: parts.filter((p) => p.type === 'control').map((p) => (p as { action: string }).action),
+  };
 }
 
-describe('campaign actor', () => {
-  it('R-LC-1: a v1 on-demand campaign goes RequestPending → Queued → InProgress → Finished as devices finish', () => {
-    const r = drive([schedule(['a', 'b']), decision('a', 'Accepted'), decision('b', 'Accepted'), result('a', 'UpgradeSuccess'), result('b', 'UpgradeFailed')]);
+describe('campaign lifecycle v1', () => {
+  it('R-LC-1, R-LC-4: an on-demand v1 campaign goes RequestPending → Queued → InProgress once checks pass, then Finished when every device is final', () => {
+    const r = given([[schedule(['a', 'b']), T0], [decision('a'), T0], [decision('b'), T0 + 1], [result('a'), T0 + 2], [result('b', 'UpgradeFailed'), T0 + 3]]);
     expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->Queued', 'Queued->InProgress', 'InProgress->Finished']);
-    expect(r.state).toMatchObject({ accepted: 2, succeeded: 1, failed: 1, status: 'Finished' });
+    expect(r.controls).toEqual(['start']);
+    expect(r.state).toMatchObject({ status: 'Finished', accepted: 2, succeeded: 1, failed: 1 });
   });
 
-  it('R-LC-2: an on-demand v2 campaign bypasses Queued and Ends when every device is final', () => {
-    const r = drive([schedule(['a'], { ...request, api: 'V2', protocol: 'HTTP' }), decision('a', 'Accepted'), result('a', 'UpgradeSuccess')]);
-    expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->Scheduled', 'Scheduled->Ended']);
+  it('R-LC-4: a future v1 campaign waits in Queued until 00:00 UTC of its start day, on a durable wake-up', () => {
+    const startAt = Date.UTC(2026, 5, 12, 9, 0);
+    const r = given([[schedule(['a'], { ...v1, schedule: { ...v1.schedule, kind: 'FUTURE', startAt } }), T0], [decision('a'), T0]]);
+    expect(r.state.status).toBe('Queued');
+    expect(campaignActor.wakeAt(r.state)).toBe(Date.UTC(2026, 5, 12));
+    const started = given([[wake, Date.UTC(2026, 5, 12)]], r.state);
+    expect(started.transitions).toEqual(['Queued->InProgress']);
+    expect(started.controls).toEqual(['start']);
+  });
+
+  it('R-LC-1: reaching the end date finishes the campaign and ends the devices still working', () => {
+    const endAt = T0 + 48 * HOUR;
+    const r = given([[schedule(['a', 'b'], { ...v1, schedule: { ...v1.schedule, endAt } }), T0], [decision('a'), T0], [decision('b'), T0], [result('a'), T0 + HOUR]]);
+    expect(campaignActor.wakeAt(r.state)).toBe(endAt);
+    const ended = given([[wake, endAt]], r.state);
+    expect(ended.transitions).toEqual(['InProgress->Finished']);
+    expect(ended.events.at(-1)?.reason).toBe('end date reached');
+    expect(ended.controls).toEqual(['end']);
+  });
+
+  it('R-LC-1, R-LC-3: a v1 campaign can be cancelled before its start, not after', () => {
+    const future = { ...v1, schedule: { ...v1.schedule, kind: 'FUTURE' as const, startAt: T0 + 72 * HOUR } };
+    const queued = given([[schedule(['a'], future), T0], [decision('a'), T0]]);
+    const cancelled = given([[command('CANCEL'), T0 + HOUR]], queued.state);
+    expect(cancelled.transitions).toEqual(['Queued->Cancelled']);
+    expect(cancelled.controls).toEqual(['cancel']);
+
+    const inProgress = given([[schedule(['a']), T0], [decision('a'), T0]]);
+    const refused = given([[command('CANCEL'), T0 + HOUR]], inProgress.state);
+    expect(refused.answers).toEqual(['COMMAND_REFUSED: CANCEL: a campaign can be cancelled only before it starts; it is InProgress']);
+    expect(refused.state).toEqual(inProgress.state);
+  });
+
+  it('R-LC-1: removing every device of a queued campaign cancels it', () => {
+    const future = { ...v1, schedule: { ...v1.schedule, kind: 'FUTURE' as const, startAt: T0 + 72 * HOUR } };
+    const r = given([[schedule(['a', 'b'], future), T0], [decision('a'), T0], [decision('b'), T0], [command('REMOVE_DEVICES', { deviceIds: ['a', 'b'] }), T0 + 1]]);
+    expect(r.parts.filter((p) => p.type === 'remove')).toHaveLength(1);
+    const after = given([[result('a', 'CampaignCancelled'), T0 + 2], [result('b', 'CampaignCancelled'), T0 + 3]], r.state);
+    expect(after.transitions).toEqual(['Queued->Cancelled']);
+    expect(after.events.at(-1)?.reason).toBe('every device was removed');
+  });
+});
+
+describe('campaign lifecycle v2', () => {
+  it('R-LC-2: an on-demand v2 campaign bypasses Queued, is InProgress once devices update, and Ends when every device is final', () => {
+    const r = given([[schedule(['a', 'b'], v2), T0], [gateAnswer(true, true), T0], [decision('a'), T0], [decision('b'), T0], [result('a'), T0 + HOUR], [result('b'), T0 + 2 * HOUR]]);
+    expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->Scheduled', 'Scheduled->InProgress', 'InProgress->Ended']);
+  });
+
+  it('R-LC-2, R-REQ-2: an on-demand v2 campaign ends one week after its start', () => {
+    const r = given([[schedule(['a'], v2), T0], [gateAnswer(true, true), T0], [decision('a'), T0]]);
+    expect(campaignActor.wakeAt(r.state)).toBe(T0 + 7 * 24 * HOUR);
+    const ended = given([[wake, T0 + 7 * 24 * HOUR]], r.state);
+    expect(ended.transitions).toEqual(['Scheduled->Ended']);
+  });
+
+  it('R-LC-2: a future v2 campaign is Queued until its start date, then Scheduled', () => {
+    const startAt = T0 + 5 * HOUR;
+    const req = { ...v2, schedule: { ...v2.schedule, kind: 'FUTURE' as const, startAt, endAt: startAt + 24 * HOUR } };
+    const r = given([[schedule(['a'], req), T0], [gateAnswer(true, true), T0], [decision('a'), T0]]);
+    expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->Queued']);
+    expect(given([[wake, startAt]], r.state).transitions).toEqual(['Queued->Scheduled']);
+  });
+
+  it('R-LC-2, R-LC-3: a v2 campaign is aborted after its start; cancel is refused then, and abort is refused for v1', () => {
+    const running = given([[schedule(['a', 'b'], v2), T0], [gateAnswer(true, true), T0], [decision('a'), T0], [decision('b'), T0], [result('a'), T0 + 1]]);
+    expect(running.state.status).toBe('InProgress');
+    const cancel = given([[command('CANCEL'), T0 + 2]], running.state);
+    expect(cancel.answers[0]).toMatch(/use ABORT/);
+    const aborted = given([[command('ABORT'), T0 + 2]], running.state);
+    expect(aborted.transitions).toEqual(['InProgress->Aborted']);
+    expect(aborted.controls).toEqual(['abort']);
+    const v1Running = given([[schedule(['a']), T0], [decision('a'), T0]]);
+    expect(given([[command('ABORT'), T0]], v1Running.state).answers[0]).toMatch(/ABORT applies to v2 campaigns/);
+  });
+});
+
+describe('campaign requests', () => {
+  it('R-REQ-1: a schedule hands its device list to a campaign part, which offers it', () => {
+    const r = given([[schedule(['a', 'b', 'c']), T0]]);
+    expect(r.parts).toEqual([expect.objectContaining({ type: 'members', part: 0, deviceIds: ['a', 'b', 'c'], offerNow: true })]);
+    expect(r.answers).toEqual(['COMMAND_ACCEPTED: SCHEDULE: campaign requested']);
+  });
+
+  it('R-REQ-1: a large request comes in parts, in order, and is decided once every part is in', () => {
+    const r = given([
+      [schedule(['a', 'b'], v1, { parts: 2, deviceCount: 3 }), T0],
+      [decision('a'), T0],
+      [decision('b'), T0],
+      [command('SCHEDULE', { part: 2, parts: 2, deviceIds: ['x'] }), T0],
+      [command('SCHEDULE', { part: 1, parts: 2, deviceIds: ['c'] }), T0],
+      [decision('c', 'DeviceRejected'), T0],
+    ]);
+    expect(r.answers[1]).toMatch(/expected SCHEDULE part 1, got part 2/);
+    expect(r.parts.filter((p) => p.type === 'members').map((p) => p.part)).toEqual([0, 1]);
+    expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->Queued', 'Queued->InProgress']);
+    expect(r.state).toMatchObject({ accepted: 2, rejected: 1, offered: 3 });
+  });
+
+  it('R-REQ-3, R-REQ-5: retry out of range fails the request with the field named, never clamped', () => {
+    const base = { deviceIds: ['a'], parts: 1, deviceCount: null };
+    expect(requestProblem({ ...v1, retry: { attempts: 6, intervalMinutes: 5 } }, base)).toBe('retry.attempts must be 0–5, got 6');
+    expect(requestProblem({ ...v1, retry: { attempts: 2, intervalMinutes: 0 } }, base)).toBe('retry.intervalMinutes must be 1–1440, got 0');
+    expect(requestProblem({ ...v1, retry: { attempts: 5, intervalMinutes: 1440 } }, base)).toBeUndefined();
+    expect(requestProblem({ ...v1, retry: { attempts: 0, intervalMinutes: 1 } }, base)).toBeUndefined();
+    const r = given([[schedule(['a'], { ...v1, retry: { attempts: 9, intervalMinutes: 5 } }), T0]]);
+    expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->RequestFailed']);
+    expect(r.parts).toEqual([]);
+  });
+
+  it('R-REQ-2, R-REQ-5: an HTTP request without dates fails, bypassing RequestPending (R-LC-2)', () => {
+    const r = given([[schedule(['a'], { ...v2, schedule: { ...v2.schedule, kind: 'FUTURE' } }), T0]]);
+    expect(r.transitions).toEqual(['null->RequestFailed']);
+    expect(r.events.at(-1)?.reason).toMatch(/startAt/);
   });
 
   it('R-REQ-5: a campaign in which no device is accepted fails its request', () => {
-    const r = drive([schedule(['a']), decision('a', 'DeviceRejected')]);
+    const r = given([[schedule(['a']), T0], [decision('a', 'DeviceRejected')]] as [CampaignInput, number][]);
     expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->RequestFailed']);
     expect(r.events.at(-1)?.reason).toBe('no device was accepted');
   });
 
-  it('R-REQ-2, R-REQ-3: retry out of range fails the request with the reason, not clamped', () => {
-    expect(requestProblem({ ...request, retry: { attempts: 6, intervalMinutes: 5 } }, ['a'])).toMatch(/attempts must be 0–5/);
-    expect(requestProblem({ ...request, retry: { attempts: 2, intervalMinutes: 0 } }, ['a'])).toMatch(/interval must be 1–1440/);
-    expect(requestProblem({ ...request, retry: { attempts: 5, intervalMinutes: 1440 } }, ['a'])).toBeUndefined();
-    const r = drive([schedule(['a'], { ...request, retry: { attempts: 9, intervalMinutes: 5 } })]);
+  it('R-REQ-4: a device named in two parts is decided once; the duplicate is not counted', () => {
+    const r = given([
+      [schedule(['a'], v1, { parts: 2, deviceCount: 2 }), T0],
+      [command('SCHEDULE', { part: 1, parts: 2, deviceIds: ['a'] }), T0],
+      [decision('a'), T0],
+      [decision('a', 'Duplicate'), T0],
+    ]);
+    expect(r.events.filter((e) => e.type === 'DEVICE_DECISION')).toHaveLength(1);
+    expect(r.state.status).toBe('InProgress');
+  });
+
+  it('R-LC-3: a command for an unknown campaign is refused with a reason and leaves no state behind', () => {
+    const d = campaignActor.decide(campaignActor.initial('k1'), command('CANCEL'), T0);
+    expect(d.state).toBeUndefined();
+    expect((d.outputs[0]!.value as { reason: string }).reason).toBe('CANCEL: unknown campaign k1');
+  });
+});
+
+describe('pilot gate of HTTP campaigns', () => {
+  const many = Array.from({ length: 25 }, (_, i) => `d${i}`);
+
+  it('R-PILOT-1: an HTTP campaign asks its make+model+target gate and offers nothing until it answers', () => {
+    const asked = given([[schedule(many, v2), T0]]);
+    expect(asked.parts).toEqual([expect.objectContaining({ type: 'members', offerNow: false })]);
+    const opened = given([[gateAnswer(true), T0]], asked.state);
+    expect(opened.parts).toEqual([expect.objectContaining({ type: 'offer', part: 0 })]);
+    expect(given([[schedule(['a'], v1), T0]]).parts[0]).toMatchObject({ offerNow: true });
+  });
+
+  it('R-PILOT-2: an HTTP request over 20 devices fails with "pilot campaign required" while the gate is closed', () => {
+    const r = given([[schedule(many, v2), T0], [gateAnswer(false), T0]]);
     expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->RequestFailed']);
-    expect(r.outputs.some((o) => o.topic === 'device-offers')).toBe(false);
+    expect(r.events.at(-1)?.reason).toBe('pilot campaign required');
+    expect(r.parts.map((p) => p.type)).toEqual(['members', 'control']);
+    expect(given([[schedule(many, { ...v2, pilot: true }), T0]]).events.at(-1)?.reason).toMatch(/a pilot campaign may name at most 20 devices/);
   });
 
-  it('R-LC-3: a command for an unknown campaign is refused with a reason and changes nothing', () => {
-    const cancel: CampaignCommand = { commandId: 'c9', campaignId: 'k1', type: 'CANCEL', request: null, deviceIds: [], at: 1 };
-    const r = drive([{ kind: 'command', command: cancel }]);
-    expect(r.events).toEqual([expect.objectContaining({ type: 'COMMAND_REFUSED', reason: 'unknown campaign k1' })]);
-    expect(r.state).toEqual(campaignActor.initial('k1'));
+  it('R-PILOT-2: a pilot reports its accepted devices and results to its gate as they arrive', () => {
+    const r = given([[schedule(['a', 'b'], v2), T0], [gateAnswer(true, true), T0], [decision('a'), T0], [decision('b'), T0], [result('a'), T0]]);
+    const sent = campaignActor.decide(r.state, result('b', 'UpgradeFailed'), T0).outputs.filter((o) => o.topic === 'pilot-requests').map((o) => o.value);
+    expect(sent).toEqual([expect.objectContaining({ type: 'progress', campaignId: 'k1', accepted: 2, succeeded: 1, failed: 1 })]);
+  });
+});
+
+describe('campaign lifecycle invariants (properties)', () => {
+  const inputs = fc.oneof(
+    fc.constantFrom<CampaignInput>(
+      command('CANCEL'),
+      command('ABORT'),
+      command('REMOVE_DEVICES', { deviceIds: ['a'] }),
+      schedule(['a', 'b']),
+      schedule(['a', 'b'], v2),
+      decision('a'),
+      decision('b', 'DeviceRejected'),
+      result('a'),
+      result('b', 'UpgradeFailed'),
+      result('a', 'CampaignCancelled'),
+    ),
+    fc.constant<typeof wake>(wake),
+  );
+  const run = fc.array(fc.tuple(inputs, fc.integer({ min: 0, max: 30 * 24 * HOUR })), { maxLength: 40 });
+
+  it('R-LC-3: no transition ever leaves a terminal state, and every transition is published from the state it left', () => {
+    fc.assert(
+      fc.property(run, (steps) => {
+        let state = campaignActor.initial('k1');
+        for (const [input, dt] of steps) {
+          const before = state.status;
+          const d = campaignActor.decide(state, input, T0 + dt);
+          const next = d.state ?? campaignActor.initial('k1');
+          const changes = d.outputs.filter((o) => o.topic === 'campaign-events' && (o.value as { type: string }).type === 'STATE_CHANGED').map((o) => o.value as { from: CampaignStatus | null; to: CampaignStatus });
+          if (before !== null && terminal.has(before)) expect(changes).toEqual([]);
+          if (changes.length > 0) {
+            expect(changes[0]!.from).toBe(before);
+            expect(changes.at(-1)!.to).toBe(next.status);
+          } else expect(next.status).toBe(before);
+          state = next;
+        }
+      }),
+    );
   });
 
-  it('R-REQ-1: a schedule offers the campaign to every named device once', () => {
-    const r = drive([schedule(['a', 'b', 'c'])]);
-    expect(r.outputs.filter((o) => o.topic === 'device-offers').map((o) => o.key)).toEqual(['a', 'b', 'c']);
-    expect(drive([schedule(['a', 'a'])]).transitions).toContain('RequestPending->RequestFailed');
+  it('R-LC-3: a refused command changes nothing', () => {
+    fc.assert(
+      fc.property(run, fc.constantFrom<CommandType>('CANCEL', 'ABORT', 'REMOVE_DEVICES', 'ENABLE_VERBOSE_LOGGING'), (steps, type) => {
+        let state = campaignActor.initial('k1');
+        for (const [input, dt] of steps) state = campaignActor.decide(state, input, T0 + dt).state ?? campaignActor.initial('k1');
+        const d = campaignActor.decide(state, command(type, { deviceIds: [] }), T0);
+        const refused = d.outputs.some((o) => (o.value as { type: string }).type === 'COMMAND_REFUSED');
+        if (refused) {
+          expect(d.outputs).toHaveLength(1);
+          expect(d.state ?? campaignActor.initial('k1')).toEqual(state);
+        }
+      }),
+    );
   });
 });

@@ -1,12 +1,6 @@
 import { InvalidMessage } from '../runtime/actor.ts';
-import type { DeviceDecision, PackageRef, Protocol } from '../device/messages.ts';
-
-export interface Window {
-  readonly start: string;
-  readonly end: string;
-  readonly timeZone: string;
-  readonly weekdays: readonly string[];
-}
+import type { DeviceDecision, PackageRef, Protocol, Window } from '../device/messages.ts';
+import { parsePilotAnswer, type PilotAnswer } from '../pilot/messages.ts';
 
 /** schemas/campaign-command.avsc CampaignRequest (R-REQ-1). */
 export interface CampaignRequest {
@@ -30,7 +24,7 @@ export interface CampaignRequest {
   readonly pilot: boolean;
 }
 
-export type CommandType = 'SCHEDULE' | 'CANCEL' | 'ABORT' | 'REMOVE_DEVICES' | 'ENABLE_VERBOSE_LOGGING' | 'DISABLE_VERBOSE_LOGGING';
+export type CommandType = 'SCHEDULE' | 'CANCEL' | 'ABORT' | 'REMOVE_DEVICES' | 'ENABLE_VERBOSE_LOGGING' | 'DISABLE_VERBOSE_LOGGING' | 'FETCH_VERBOSE_LOGS';
 
 export interface CampaignCommand {
   readonly commandId: string;
@@ -38,6 +32,9 @@ export interface CampaignCommand {
   readonly type: CommandType;
   readonly request: CampaignRequest | null;
   readonly deviceIds: readonly string[];
+  readonly part: number;
+  readonly parts: number;
+  readonly deviceCount: number | null;
   readonly at: number;
 }
 
@@ -57,7 +54,8 @@ export interface DeviceResult {
 export type CampaignInput =
   | { readonly kind: 'command'; readonly command: CampaignCommand }
   | { readonly kind: 'decision'; readonly decision: DeviceDecision }
-  | { readonly kind: 'result'; readonly result: DeviceResult };
+  | { readonly kind: 'result'; readonly result: DeviceResult }
+  | { readonly kind: 'pilot'; readonly answer: PilotAnswer };
 
 function checkKey(what: string, campaignId: string, key: string): void {
   if (!campaignId) throw new InvalidMessage(`${what}: campaignId is empty`);
@@ -68,14 +66,14 @@ export function parseCommand(value: unknown, key: string): CampaignInput {
   const c = value as CampaignCommand;
   checkKey('campaign command', c.campaignId, key);
   if (!c.commandId) throw new InvalidMessage('campaign command: commandId is empty');
-  if (c.type === 'SCHEDULE' && !c.request) throw new InvalidMessage('campaign command: SCHEDULE needs a request');
+  if (c.type === 'SCHEDULE' && c.part === 0 && !c.request) throw new InvalidMessage('campaign command: SCHEDULE part 0 needs a request');
   return { kind: 'command', command: c };
 }
 
 export function parseDecision(value: unknown, key: string): CampaignInput {
   const d = value as DeviceDecision;
-  if (d?.type !== 'decision' || typeof d.deviceId !== 'string' || (d.status !== 'Accepted' && d.status !== 'DeviceRejected')) {
-    throw new InvalidMessage('device decision: expected {type: "decision", campaignId, deviceId, status: Accepted|DeviceRejected, detail}');
+  if (d?.type !== 'decision' || typeof d.deviceId !== 'string' || !['Accepted', 'DeviceRejected', 'Duplicate'].includes(d.status)) {
+    throw new InvalidMessage('device decision: expected {type: "decision", campaignId, deviceId, status: Accepted|DeviceRejected|Duplicate, detail}');
   }
   checkKey('device decision', d.campaignId, key);
   return { kind: 'decision', decision: d };
@@ -86,4 +84,8 @@ export function parseResult(value: unknown, key: string): CampaignInput {
   checkKey('device result', r.campaignId, key);
   if (!r.deviceId) throw new InvalidMessage('device result: deviceId is empty');
   return { kind: 'result', result: r };
+}
+
+export function parsePilotGateAnswer(value: unknown, key: string): CampaignInput {
+  return { kind: 'pilot', answer: parsePilotAnswer(value, key) };
 }

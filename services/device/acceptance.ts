@@ -1,20 +1,47 @@
-import type { Checkin, Offer } from './messages.ts';
+import type { Checkin, Offer, Protocol } from './messages.ts';
 
 /**
- * R-REQ-4: every offered device gets exactly one decision. The details are the carrier
- * API's own strings (seeds/001), v1 wording for LWM2M/OMA-DM, v2 for HTTP and MQTT.
+ * R-REQ-4: every offered device gets exactly one decision, with the carrier API's own
+ * detail strings (seeds/001): the v1 table for LWM2M/OMA-DM, the v2 table for HTTP and
+ * MQTT. They are kept verbatim, spelling included, because clients match on them.
  */
-export const rejection = {
-  notFound: 'Device not found.',
-  invalidImei: 'Invalid device IMEI.',
-  notEligible: 'Device not eligible for service (not FOTA capable)',
-  taskConflict: 'Device scheduled for firmware upgrade previously, needs to be completed before another upgrade is scheduled.',
-  makeModel: 'Device make/model does not meet firmware prerequisites.',
-  version: 'Current device firmware version does not meet firmware prerequisites.',
-  notConnected: 'Device is not in active state or is not connected.',
-} as const;
+export type Rejection = 'notFound' | 'invalidImei' | 'notEligible' | 'unknownClient' | 'taskConflict' | 'makeModel' | 'version' | 'notConnected';
 
-export const accepted = 'Device cleared all checks so it can be added to the scheduled list.';
+export const details: Readonly<Record<'V1' | 'V2', Readonly<Record<Rejection | 'accepted', string>>>> = {
+  V1: {
+    accepted: 'Device cleared all check so it can be added to the scheduled list.',
+    notFound: 'Device not found.',
+    invalidImei: 'Invalid Device IMEI.',
+    notEligible: 'Device not eligible for service.',
+    unknownClient: 'Unknown client device type.',
+    taskConflict: 'Device scheduled for firmware-upgrade previously, it needs to be completed before another upgrade is schedule.',
+    makeModel: 'Device make/model do not meet firmware prerequisites.',
+    version: 'Current device firmeware version does not meet firmware prerequisites.',
+    notConnected: 'Device is not in an active state or is not connected.',
+  },
+  V2: {
+    accepted: 'Device cleared all checks so it can be added to the scheduled list.',
+    notFound: 'Device not found.',
+    invalidImei: 'Invalid device IMEI.',
+    notEligible: 'Device not eligible for service (not FOTA capable)',
+    unknownClient: 'Unknown client device type.',
+    taskConflict: 'Device scheduled for firmware upgrade previously, needs to be completed before another upgrade is scheduled.',
+    makeModel: 'Device make/model does not meet softwware prerequisites.',
+    version: 'Current device software version does not meet software prerequisites.',
+    notConnected: 'Device is not in active state or is not connected.',
+  },
+};
+
+/**
+ * Client types a campaign of each protocol can drive (decision: one client per protocol
+ * family; a device reporting another client type is "unknown" to that campaign).
+ */
+export const knownClientTypes: Readonly<Record<Protocol, readonly string[]>> = {
+  LWM2M: ['LWM2M_CLIENT'],
+  OMA_DM: ['OMA_DM_CLIENT'],
+  HTTP: ['ROVA_CLIENT'],
+  MQTT: ['MQTT_CLIENT'],
+};
 
 /** R-DEV-1: 15 digits whose last is the Luhn check digit. */
 export function validImei(imei: string): boolean {
@@ -35,14 +62,15 @@ export function currentVersion(profile: Checkin, kind: Offer['packageKind']): st
   return kind === 'FIRMWARE' ? profile.firmwareVersion : profile.softwareVersion;
 }
 
-/** `undefined` means accepted. `busyWith` is the campaign of the device's unfinished task (R-DEV-3). */
-export function rejectionOf(profile: Checkin | undefined, offer: Offer, busyWith: string | undefined): string | undefined {
-  if (!profile) return rejection.notFound;
-  if (!validImei(profile.imei)) return rejection.invalidImei;
-  if (!profile.fotaCapable) return rejection.notEligible;
-  if (busyWith !== undefined && busyWith !== offer.campaignId) return rejection.taskConflict;
-  if (profile.make !== offer.make || profile.model !== offer.model) return rejection.makeModel;
-  if (!offer.fromVersions.includes(currentVersion(profile, offer.packageKind))) return rejection.version;
-  if (offer.api === 'V2' && !profile.connected) return rejection.notConnected;
+/** `undefined` means accepted. `busyWith` names the device's unfinished task (R-DEV-3). */
+export function rejectionOf(profile: Checkin | null, offer: Offer, busyWith: string | undefined): Rejection | undefined {
+  if (!profile) return 'notFound';
+  if (!validImei(profile.imei)) return 'invalidImei';
+  if (!profile.fotaCapable) return 'notEligible';
+  if (!knownClientTypes[offer.protocol].includes(profile.clientType)) return 'unknownClient';
+  if (busyWith !== undefined && busyWith !== offer.campaignId) return 'taskConflict';
+  if (profile.make !== offer.make || profile.model !== offer.model) return 'makeModel';
+  if (!offer.fromVersions.includes(currentVersion(profile, offer.packageKind))) return 'version';
+  if (offer.api === 'V2' && !profile.connected) return 'notConnected';
   return undefined;
 }

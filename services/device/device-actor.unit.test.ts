@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
 import type { CellRequest } from '../cell/messages.ts';
 import { offer, profile } from '../../test/support/device-fixtures.ts';
-import { alreadyAtTargetDetail, deviceActor, lwm2mResultCodes, stepTimeouts, successDetail, type DeviceState } from './device-actor.ts';
-import type { DeviceInput, StatusReport } from './messages.ts';
+import { deviceActor, type DeviceState } from './device-actor.ts';
+import { details } from './acceptance.ts';
+import type { ControlAction, DeviceInput, StatusReport } from './messages.ts';
+import { lwm2mResultCodes, resultDetails, stepTimeouts } from './task.ts';
 
 const report = (kind: StatusReport['kind'], extra: Partial<StatusReport> = {}): DeviceInput => ({
   kind: 'status',
@@ -25,7 +27,11 @@ function drive(inputs: (DeviceInput | { kind: 'wake'; at: number })[], now = 100
   return { state, outputs, commands, results, cell };
 }
 
-const accepted: DeviceInput[] = [{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer }];
+const control = (action: ControlAction, campaignId = 'k1'): DeviceInput => ({ kind: 'control', control: { type: 'control', campaignId, deviceId: 'd1', action, at: 1 } });
+const accepted: DeviceInput[] = [{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer }, control('start')];
+const successDetail = resultDetails.success.V1;
+const alreadyAtTargetDetail = resultDetails.alreadyAtTarget;
+const decisionsOf = (outputs: Output[]) => outputs.filter((o) => o.topic === 'campaign-device-decisions').map((o) => o.value as { campaignId: string; status: string; detail: string });
 
 describe('device actor, LwM2M flow', () => {
   it('R-FLOW-1: walks version query, radio query, cell token, package, upgrade and publishes success', () => {
@@ -56,14 +62,30 @@ describe('device actor, LwM2M flow', () => {
     expect(r.cell.at(-1)?.type).toBe('release');
   });
 
-  it('R-FLOW-4, R-FLOW-5: a missed deadline fails the device with its cause, once', () => {
-    const started = drive([{ kind: 'checkin', checkin: { ...profile, connected: false } }, { kind: 'offer', offer }], 1000);
-    expect(deviceActor.wakeAt(started.state)).toBe(1000 + stepTimeouts.awaitOnline!.ms);
-    const early = drive([{ kind: 'wake', at: 0 }], 2000, started.state);
-    expect(early.results).toEqual([]);
-    const late = drive([{ kind: 'wake', at: 0 }, { kind: 'wake', at: 0 }], 1000 + stepTimeouts.awaitOnline!.ms, started.state);
+  it('R-LC-4, R-FLOW-4, R-FLOW-5: a silent LwM2M device is pushed, re-pushed at 04:00 UTC for three days, then fails once', () => {
+    const t0 = Date.UTC(2026, 5, 10, 15, 30);
+    let r = drive([{ kind: 'checkin', checkin: { ...profile, connected: false } }, { kind: 'offer', offer }, control('start')], t0);
+    expect(r.commands).toEqual(['PUSH']);
+    const pushes: number[] = [];
+    for (let day = 11; day <= 13; day++) {
+      const at = deviceActor.wakeAt(r.state)!;
+      expect(new Date(at).toISOString()).toBe(`2026-06-${day}T04:00:00.000Z`);
+      expect(drive([{ kind: 'wake', at }], at - 1, r.state).commands).toEqual([]);
+      r = drive([{ kind: 'wake', at }], at, r.state);
+      pushes.push(...r.commands.filter((c) => c === 'PUSH').map(() => at));
+    }
+    expect(pushes).toHaveLength(3);
+    const timeout = deviceActor.wakeAt(r.state)!;
+    expect(new Date(timeout).toISOString()).toBe('2026-06-14T04:00:00.000Z');
+    const late = drive([{ kind: 'wake', at: timeout }, { kind: 'wake', at: timeout }], timeout, r.state);
     expect(late.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', detail: 'Waiting for the device online timeout' })]);
     expect(deviceActor.wakeAt(late.state)).toBeUndefined();
+  });
+
+  it('R-FLOW-1: a pushed device that reports in goes on to the version query', () => {
+    const pushed = drive([{ kind: 'checkin', checkin: { ...profile, connected: false } }, { kind: 'offer', offer }, control('start')]);
+    const online = drive([{ kind: 'checkin', checkin: { ...profile, connected: true, at: 5 } }], 2000, pushed.state);
+    expect(online.commands).toEqual(['QUERY_VERSION']);
   });
 
   it('R-FLOW-4: the download wait ends in its own cause and releases the held token', () => {
@@ -73,14 +95,60 @@ describe('device actor, LwM2M flow', () => {
     expect(r.cell).toEqual([expect.objectContaining({ type: 'release', cellId: 'c1' })]);
   });
 
-  it('R-DEV-3: a second campaign is rejected while the device has an unfinished task', () => {
-    const r = drive([...accepted, { kind: 'offer', offer: { ...offer, campaignId: 'k2' } }]);
-    const decisions = r.outputs.filter((o) => o.topic === 'campaign-device-decisions').map((o) => o.value as { campaignId: string; status: string });
-    expect(decisions).toEqual([expect.objectContaining({ campaignId: 'k1', status: 'Accepted' }), expect.objectContaining({ campaignId: 'k2', status: 'DeviceRejected' })]);
+  it('R-DEV-3: a second campaign is rejected while the device has an unfinished task, with the v1 or v2 wording', () => {
+    const r = drive([...accepted, { kind: 'offer', offer: { ...offer, campaignId: 'k2' } }, { kind: 'offer', offer: { ...offer, campaignId: 'k3', api: 'V2' } }]);
+    expect(decisionsOf(r.outputs)).toEqual([
+      expect.objectContaining({ campaignId: 'k1', status: 'Accepted', detail: details.V1.accepted }),
+      expect.objectContaining({ campaignId: 'k2', status: 'DeviceRejected', detail: details.V1.taskConflict }),
+      expect.objectContaining({ campaignId: 'k3', status: 'DeviceRejected', detail: details.V2.taskConflict }),
+    ]);
+  });
+
+  it('R-REQ-4: a device named twice by one campaign gets one decision and a Duplicate notice', () => {
+    const r = drive([{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer }, { kind: 'offer', offer }]);
+    expect(decisionsOf(r.outputs).map((d) => d.status)).toEqual(['Accepted', 'Duplicate']);
+  });
+
+  it('R-LC-1: an accepted device does nothing until its campaign starts', () => {
+    const r = drive([{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer }]);
+    expect(r.commands).toEqual([]);
+    expect(r.state.task?.step).toBe('scheduled');
+    expect(deviceActor.wakeAt(r.state)).toBeUndefined();
+    expect(drive([control('start')], 1000, r.state).commands).toEqual(['QUERY_VERSION']);
+  });
+
+  it('R-LC-2, R-RES-3: cancel, removal and abort end the device with CampaignCancelled or CampaignAborted and free its token', () => {
+    const holding = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant]);
+    const expectations: [ControlAction, string, string][] = [
+      ['cancel', 'CampaignCancelled', resultDetails.cancelled],
+      ['remove', 'CampaignCancelled', resultDetails.removed],
+      ['abort', 'CampaignAborted', resultDetails.aborted],
+      ['end', 'UpgradeFailed', stepTimeouts.download!.cause],
+    ];
+    for (const [action, status, detail] of expectations) {
+      const r = drive([control(action)], 2000, holding.state);
+      expect(r.results, action).toEqual([expect.objectContaining({ status, detail })]);
+      expect(r.cell, action).toEqual([expect.objectContaining({ type: 'release', cellId: 'c1' })]);
+    }
+    expect(drive([control('cancel', 'other')], 2000, holding.state).results).toEqual([]);
   });
 
   it('R-CELL-3: a grant that nobody waits for any more goes straight back to the cell', () => {
     const r = drive([{ kind: 'checkin', checkin: profile }, grant]);
     expect(r.cell).toEqual([expect.objectContaining({ type: 'release', cellId: 'c1', deviceId: 'd1' })]);
+  });
+
+  it('R-LOG-1, R-DEV-3: verbose logging starts collecting at the next check-in, and a collecting device refuses campaigns', () => {
+    const verbose = (on: boolean): DeviceInput => ({ kind: 'verbose', verbose: { type: 'verbose', deviceId: 'd1', on, at: 1 } });
+    const asked = drive([{ kind: 'checkin', checkin: profile }, verbose(true)]);
+    expect(asked.commands).toEqual([]);
+    const collecting = drive([{ kind: 'checkin', checkin: { ...profile, at: 9 } }], 2000, asked.state);
+    expect(collecting.commands).toEqual(['START_LOG_COLLECTION']);
+    expect(collecting.outputs.filter((o) => o.topic === 'verbose-requests').map((o) => o.value)).toEqual([{ type: 'collecting', deviceId: 'd1', at: 2000 }]);
+    const refused = drive([{ kind: 'offer', offer }], 2001, collecting.state);
+    expect(decisionsOf(refused.outputs)).toEqual([expect.objectContaining({ status: 'DeviceRejected', detail: details.V1.taskConflict })]);
+    const stopped = drive([verbose(false), { kind: 'offer', offer }], 2002, collecting.state);
+    expect(stopped.commands).toEqual(['STOP_LOG_COLLECTION']);
+    expect(decisionsOf(stopped.outputs).map((d) => d.status)).toEqual(['Accepted']);
   });
 });

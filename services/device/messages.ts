@@ -55,11 +55,15 @@ export interface PackageRef {
   readonly checksum: string;
 }
 
-/** Internal contract of otaflow.device.offers (key: deviceId): a campaign asks for the device. */
-export interface Offer {
-  readonly type: 'offer';
-  readonly campaignId: string;
-  readonly deviceId: string;
+export interface Window {
+  readonly start: string;
+  readonly end: string;
+  readonly timeZone: string;
+  readonly weekdays: readonly string[];
+}
+
+/** What a campaign asks of each of its devices; the same for every device of the campaign. */
+export interface OfferTerms {
   readonly api: 'V1' | 'V2';
   readonly protocol: Protocol;
   readonly make: string;
@@ -68,16 +72,49 @@ export interface Offer {
   readonly targetVersion: string;
   readonly packageKind: 'FIRMWARE' | 'SOFTWARE';
   readonly package: PackageRef;
+  readonly retry: { readonly attempts: number; readonly intervalMinutes: number } | null;
+  readonly windows: { readonly update: Window | null; readonly download: Window | null; readonly apply: Window | null };
+}
+
+/**
+ * Internal contract of otaflow.device.campaign (key: deviceId). Offers and controls of a
+ * campaign reach a device on this one topic, so a cancel can never overtake its offer.
+ */
+export interface Offer extends OfferTerms {
+  readonly type: 'offer';
+  readonly campaignId: string;
+  readonly deviceId: string;
   readonly at: number;
 }
 
-/** Internal contract of otaflow.campaign.device-decisions (key: campaignId). */
+export type ControlAction = 'start' | 'cancel' | 'abort' | 'end' | 'remove';
+
+export interface CampaignControl {
+  readonly type: 'control';
+  readonly campaignId: string;
+  readonly deviceId: string;
+  readonly action: ControlAction;
+  readonly at: number;
+}
+
+/**
+ * Internal contract of otaflow.campaign.device-decisions (key: campaignId). `Duplicate`
+ * answers a second offer of the same campaign: the device was named twice.
+ */
 export interface DeviceDecision {
   readonly type: 'decision';
   readonly campaignId: string;
   readonly deviceId: string;
-  readonly status: 'Accepted' | 'DeviceRejected';
+  readonly status: 'Accepted' | 'DeviceRejected' | 'Duplicate';
   readonly detail: string;
+  readonly at: number;
+}
+
+/** Internal contract on otaflow.device.campaign from the verbose logging actor (R-LOG-1). */
+export interface VerboseControl {
+  readonly type: 'verbose';
+  readonly deviceId: string;
+  readonly on: boolean;
   readonly at: number;
 }
 
@@ -85,6 +122,8 @@ export type DeviceInput =
   | { readonly kind: 'checkin'; readonly checkin: Checkin }
   | { readonly kind: 'status'; readonly report: StatusReport }
   | { readonly kind: 'offer'; readonly offer: Offer }
+  | { readonly kind: 'control'; readonly control: CampaignControl }
+  | { readonly kind: 'verbose'; readonly verbose: VerboseControl }
   | { readonly kind: 'grant'; readonly grant: CellGrant };
 
 // 3GPP TS 36.133 reporting ranges: a value outside them is a broken report, not a device.
@@ -123,13 +162,27 @@ export function parseStatusReport(value: unknown, key: string): DeviceInput {
   return { kind: 'status', report: r };
 }
 
-export function parseOffer(value: unknown, key: string): DeviceInput {
-  const o = value as Offer;
-  if (o?.type !== 'offer' || typeof o.campaignId !== 'string' || typeof o.targetVersion !== 'string' || !Array.isArray(o.fromVersions) || !o.package) {
-    throw new InvalidMessage('device offer: expected {type: "offer", campaignId, targetVersion, fromVersions[], package, ...}');
+const controlActions: ReadonlySet<string> = new Set<ControlAction>(['start', 'cancel', 'abort', 'end', 'remove']);
+
+export function parseCampaignMessage(value: unknown, key: string): DeviceInput {
+  const m = value as Offer | CampaignControl | VerboseControl;
+  if (m?.type === 'verbose') {
+    if (typeof m.on !== 'boolean') throw new InvalidMessage('verbose control: "on" must be a boolean');
+    checkKey('verbose control', m.deviceId, key);
+    return { kind: 'verbose', verbose: m };
   }
-  checkKey('device offer', o.deviceId, key);
-  return { kind: 'offer', offer: o };
+  if (m?.type === 'control') {
+    if (typeof m.campaignId !== 'string' || !controlActions.has(m.action)) {
+      throw new InvalidMessage('campaign control: expected {type: "control", campaignId, deviceId, action: start|cancel|abort|end|remove, at}');
+    }
+    checkKey('campaign control', m.deviceId, key);
+    return { kind: 'control', control: m };
+  }
+  if (m?.type !== 'offer' || typeof m.campaignId !== 'string' || typeof m.targetVersion !== 'string' || !Array.isArray(m.fromVersions) || !m.package || !m.windows) {
+    throw new InvalidMessage('device offer: expected {type: "offer", campaignId, targetVersion, fromVersions[], package, windows, ...}');
+  }
+  checkKey('device offer', m.deviceId, key);
+  return { kind: 'offer', offer: m };
 }
 
 export function parseGrant(value: unknown, key: string): DeviceInput {

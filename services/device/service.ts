@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from '../runtime/service.ts';
 import { deviceActor, type DeviceState } from './device-actor.ts';
-import { parseCheckin, parseGrant, parseOffer, parseStatusReport, type DeviceInput } from './messages.ts';
+import { parseCampaignMessage, parseCheckin, parseGrant, parseStatusReport, type DeviceInput } from './messages.ts';
 
 export const deviceService: ServiceDefinition<DeviceState, DeviceInput> = {
   name: 'device',
@@ -8,9 +8,9 @@ export const deviceService: ServiceDefinition<DeviceState, DeviceInput> = {
   inputs: {
     'device-checkins': parseCheckin,
     'device-status-reports': parseStatusReport,
-    'device-offers': parseOffer,
+    'device-campaign': parseCampaignMessage,
     'cell-grants': parseGrant,
   },
-  outputs: ['device-commands', 'campaign-device-results', 'campaign-device-decisions', 'cell-requests'],
+  outputs: ['device-commands', 'campaign-device-results', 'campaign-device-decisions', 'cell-requests', 'verbose-requests'],
   changelog: 'device-changelog',
 };

@@ -33,14 +33,14 @@ describe('poison messages', () => {
     ]);
     // The offer is on another topic: let the check-ins be applied first, or "not found" is right.
     await waitFor('the check-ins to be consumed', () => caughtUp(t, service.groupId, 'device-checkins'));
-    await produce(t, 'device-offers', [
+    await produce(t, 'device-campaign', [
       { key, value: '{not json' },
       { key, value: JSON.stringify({ ...offer, deviceId: key }) },
     ]);
 
     const decisions = await TopicRecorder.start<DeviceDecision>(t, 'campaign-device-decisions');
     const dlqCheckins = await TopicRecorder.start<Buffer>(t, 'device-checkins.dlq');
-    const dlqOffers = await TopicRecorder.start<Buffer>(t, 'device-offers.dlq');
+    const dlqOffers = await TopicRecorder.start<Buffer>(t, 'device-campaign.dlq');
     try {
       const [decision] = await waitFor('the valid offer to be decided', () => decisions.values().length > 0 && decisions.values());
       // Accepted proves the valid check-in behind the two bad ones was applied.

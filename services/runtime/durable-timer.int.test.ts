@@ -36,7 +36,12 @@ describe('durable timers', () => {
     await produce(t, 'device-checkins', [{ key: deviceId, value: t.codecs.get('device-checkins')!.encode({ ...profile, deviceId, connected, at: clock.now() }) }]);
     await waitFor('the check-in to be consumed', () => caughtUp(t, running.at(-1)!.groupId, 'device-checkins'));
   };
-  const offerTo = (deviceId: string) => produce(t, 'device-offers', [{ key: deviceId, value: JSON.stringify({ ...offer, deviceId, at: clock.now() }) }]);
+  // An offer, then the campaign's start: the device's flow begins with its online wait.
+  const offerTo = (deviceId: string) =>
+    produce(t, 'device-campaign', [
+      { key: deviceId, value: JSON.stringify({ ...offer, deviceId, at: clock.now() }) },
+      { key: deviceId, value: JSON.stringify({ type: 'control', campaignId: offer.campaignId, deviceId, action: 'start', at: clock.now() }) },
+    ]);
   const decided = (deviceId: string) => waitFor(`a decision for ${deviceId}`, () => decisions.values().find((d) => d.deviceId === deviceId));
 
   it('R-FLOW-5: a wake-up set before a restart fires after it, once', async () => {

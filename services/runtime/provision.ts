@@ -23,6 +23,7 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ c
       })),
     });
   }
+  await waitUntilServed(admin, missing.map((m) => m.name));
   const existing = wanted.filter((w) => present.has(w.name));
   const problems: string[] = [];
   if (existing.length > 0) {
@@ -43,6 +44,26 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ c
   }
   if (problems.length > 0) throw new Error(`existing topics differ from their declarations:\n  ${problems.join('\n  ')}`);
   return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name) };
+}
+
+/**
+ * A broker lists a new topic's leaders before it serves them (KRaft loads the partitions
+ * asynchronously): until then produce and list-offsets answer NOT_LEADER. Provisioning is
+ * done when every new partition answers a list-offsets request.
+ */
+async function waitUntilServed(admin: Admin, topics: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`topic ${topic} was created but its partitions are not served after ${timeoutMs} ms: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
 }
 
 /** Registers every Avro value schema under its TopicNameStrategy subject, BACKWARD compatible. */

@@ -28,5 +28,7 @@ export const offer: Offer = {
   targetVersion: '2.0',
   packageKind: 'FIRMWARE',
   package: { url: 'https://fw.example/2.0.bin', sizeBytes: 1000, checksum: 'sha256:00' },
+  retry: { attempts: 2, intervalMinutes: 5 },
+  windows: { update: null, download: null, apply: null },
   at: 1,
 };

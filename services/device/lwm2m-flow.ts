@@ -1,0 +1,98 @@
+import type { CellRequest } from '../cell/messages.ts';
+import type { StatusReport } from './messages.ts';
+import { nextUtcTimeOfDay } from '../campaign/schedule.ts';
+import { command, finish, lwm2mResultCodes, resultDetails, stepTimeouts, toStep, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
+
+const MAX_REPUSHES = 3;
+const REPUSH_UTC_HOUR = 4;
+
+/**
+ * R-FLOW-1, the LwM2M / NB-IoT upgrade: wait online, query the version, query the radio
+ * and take a cell token, subscribe, deliver the package, upgrade, query the result,
+ * unsubscribe, publish.
+ */
+export function startLwm2m(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  // A device whose latest check-in says it is connected is reachable now.
+  if (state.profile?.connected) return toStep(state, task, 'queryVersion', now, [command(state, task, 'QUERY_VERSION', now)]);
+  return push(state, task, now);
+}
+
+/**
+ * R-FLOW-1 step 1 and R-LC-4: push the device and wait 24 h for it to come online; an
+ * LWM2M device that stays silent is pushed again around 04:00 UTC each day, up to three
+ * times, and fails once the wait after its last push runs out.
+ */
+function push(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  const pushed = { ...task, step: 'awaitOnline' as const, lastPushAt: now, repushes: task.lastPushAt === null ? 0 : task.repushes + 1 };
+  return { state: { ...state, task: { ...pushed, deadline: onlineDeadline(pushed) } }, outputs: [command(state, task, 'PUSH', now)] };
+}
+
+function nextRepushAt(task: UpgradeTask): number | null {
+  if (task.offer.protocol !== 'LWM2M' || task.repushes >= MAX_REPUSHES || task.lastPushAt === null) return null;
+  return nextUtcTimeOfDay(task.lastPushAt + 1, REPUSH_UTC_HOUR);
+}
+
+function onlineDeadline(task: UpgradeTask): number {
+  const timeout = task.lastPushAt! + stepTimeouts.awaitOnline!.ms;
+  const repush = nextRepushAt(task);
+  return repush === null ? timeout : Math.min(repush, timeout);
+}
+
+export function lwm2mAwaitOnlineWake(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  const repush = nextRepushAt(task);
+  if (repush !== null && repush <= now) return push(state, task, now);
+  return finish(state, task, 'UpgradeFailed', stepTimeouts.awaitOnline!.cause, now);
+}
+
+export function lwm2mOnline(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  return toStep(state, task, 'queryVersion', now, [command(state, task, 'QUERY_VERSION', now)]);
+}
+
+export function lwm2mOnReport(state: DeviceState, task: UpgradeTask, report: StatusReport, now: number): Decided | undefined {
+  switch (report.kind) {
+    case 'FIRMWARE_VERSION': {
+      if (task.step !== 'queryVersion') return undefined;
+      const version = task.offer.packageKind === 'FIRMWARE' ? report.firmwareVersion : report.softwareVersion;
+      // R-FLOW-1 step 2: already at the target means there is nothing to upgrade.
+      if (version === task.offer.targetVersion) return finish(state, task, 'UpgradeSuccess', resultDetails.alreadyAtTarget, now);
+      return toStep(state, task, 'queryRadio', now, [command(state, task, 'QUERY_RADIO', now)]);
+    }
+    case 'RADIO': {
+      if (task.step !== 'queryRadio') return undefined;
+      // R-CELL-1: without a cell id the device cannot take a token and fails.
+      if (!report.radio?.cellId) return finish(state, task, 'UpgradeFailed', stepTimeouts.queryRadio!.cause, now);
+      const cellId = report.radio.cellId;
+      const acquire: CellRequest = {
+        type: 'acquire',
+        cellId,
+        deviceId: state.deviceId,
+        campaignId: task.campaignId,
+        attempt: task.attempt,
+        radio: { rsrp: report.radio.rsrp, sinr: report.radio.sinr },
+        at: now,
+      };
+      return toStep(state, { ...task, cellId }, 'awaitToken', now, [{ topic: 'cell-requests', key: cellId, value: acquire }]);
+    }
+    case 'DOWNLOAD_STARTED':
+    case 'DOWNLOAD_PROGRESS':
+      if (task.step !== 'download') return undefined;
+      // Resumable download: progress is kept, the 60-minute deadline is not reset.
+      return { state: { ...state, task: { ...task, bytesDownloaded: report.bytesDownloaded ?? task.bytesDownloaded } }, outputs: [] };
+    case 'DOWNLOADED':
+      if (task.step !== 'download') return undefined;
+      return toStep(state, { ...task, bytesDownloaded: task.offer.package.sizeBytes }, 'update', now, [command(state, task, 'UPGRADE', now)]);
+    case 'UPDATE_RESULT': {
+      if (task.step !== 'update') return undefined;
+      const code = report.resultCode ?? 0;
+      const tail = [command(state, task, 'QUERY_RESULT', now), command(state, task, 'UNSUBSCRIBE', now)];
+      if (code === 1) return finish(state, task, 'UpgradeSuccess', resultDetails.success[task.offer.api], now, tail);
+      return finish(state, task, 'UpgradeFailed', lwm2mResultCodes[code] ?? `Firmware update failed (result code ${code})`, now, tail);
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function lwm2mOnGrant(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  return toStep(state, task, 'download', now, [command(state, task, 'SUBSCRIBE', now), command(state, task, 'DELIVER_PACKAGE', now)]);
+}

@@ -1,0 +1,41 @@
+import { InvalidMessage } from '../runtime/actor.ts';
+import type { ControlAction, OfferTerms } from '../device/messages.ts';
+
+/** At most this many device ids per SCHEDULE part: one part's state stays well under 1 MiB. */
+export const MAX_PART_DEVICES = 10_000;
+
+/**
+ * Internal contract of otaflow.campaign.parts (key: `campaignId/part`). The campaign
+ * actor keeps counts; each part of its device list lives in a campaign-part actor, which
+ * tells its devices what the campaign decides.
+ */
+export type PartMessage =
+  | { readonly type: 'members'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly terms: OfferTerms; readonly offerNow: boolean; readonly at: number }
+  | { readonly type: 'offer'; readonly campaignId: string; readonly part: number; readonly at: number }
+  | { readonly type: 'control'; readonly campaignId: string; readonly part: number; readonly action: Exclude<ControlAction, 'remove'>; readonly at: number }
+  | { readonly type: 'remove'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly at: number };
+
+export const partKey = (campaignId: string, part: number) => `${campaignId}/${part}`;
+
+export function parsePartMessage(value: unknown, key: string): PartMessage {
+  const m = value as PartMessage;
+  if (!m || typeof m.campaignId !== 'string' || !Number.isInteger(m.part) || m.part < 0) {
+    throw new InvalidMessage('campaign part: expected {type, campaignId, part, ...}');
+  }
+  if (key !== partKey(m.campaignId, m.part)) throw new InvalidMessage(`campaign part: key "${key}" is not "${partKey(m.campaignId, m.part)}"`);
+  switch (m.type) {
+    case 'members':
+      if (!Array.isArray(m.deviceIds) || m.deviceIds.length > MAX_PART_DEVICES || !m.terms) {
+        throw new InvalidMessage(`campaign part: "members" needs deviceIds (at most ${MAX_PART_DEVICES}) and terms`);
+      }
+      return m;
+    case 'remove':
+      if (!Array.isArray(m.deviceIds)) throw new InvalidMessage('campaign part: "remove" needs deviceIds');
+      return m;
+    case 'offer':
+    case 'control':
+      return m;
+    default:
+      throw new InvalidMessage(`campaign part: unknown type "${(m as { type: unknown }).type}"`);
+  }
+}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '../runtime/bootstrap.ts';
+import { pilotService } from './service.ts';
+
+await runServiceMain(pilotService);
