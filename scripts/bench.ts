@@ -4,9 +4,12 @@
  *  2. the same N records through the actor runtime (the cell service: decode, decide,
  *     changelog, outputs and offsets in one transaction per batch);
  *  3. one campaign of D simulated devices answering instantly through every service
- *     (devices completed per minute).
+ *     (devices completed per minute);
+ *  4. the acceptance of one campaign of A devices (R-REQ-4), sent in parts of 10,000:
+ *     from the request to a decision for every device (devices decided per minute).
  * Prints events/s and the ratio, and writes a JSON report to .stack/bench/.
- * BENCH_MESSAGES (default 200000) and BENCH_DEVICES (default 5000) size the runs.
+ * BENCH_MESSAGES (default 200000), BENCH_DEVICES (default 5000) and BENCH_ACCEPTANCE_DEVICES
+ * (default 100000) size the runs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +21,10 @@ import { cellService } from '../services/cell/service.ts';
 import { startService } from '../services/runtime/service.ts';
 import { projectRoot } from '../services/runtime/topics.ts';
 import { generateFleet } from './fleet/fleet.ts';
-import { launchCampaign } from './lib/campaign-run.ts';
+import { MAX_PART_DEVICES } from '../services/members/messages.ts';
+import { FleetSimulator } from './fleet/simulator.ts';
+import { launchCampaign, scheduleCommand } from './lib/campaign-run.ts';
+import { TopicRecorder } from './lib/topic-recorder.ts';
 import { caughtUp, produce } from './lib/kafka.ts';
 import { Pipeline } from './lib/pipeline.ts';
 import { createTopology, type Topology } from './lib/topology.ts';
@@ -26,6 +32,7 @@ import { waitFor } from './lib/wait-for.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 5_000);
+const ACCEPTANCE_DEVICES = Number(process.env.BENCH_ACCEPTANCE_DEVICES ?? 100_000);
 const CELLS = 200;
 
 function cellRequests(n: number): { key: string; value: string }[] {
@@ -79,19 +86,44 @@ async function runtimePipeline(t: Topology): Promise<number> {
 }
 
 async function deviceFlow(t: Topology): Promise<{ seconds: number; devices: number }> {
-  const pipeline = new Pipeline(t, `${t.prefix}bench`);
-  pipeline.start();
-  const fleet = generateFleet({ devices: DEVICES, cells: CELLS, idPrefix: t.prefix });
-  try {
-    const run = await launchCampaign(t, fleet, `${t.prefix}campaign`);
-    const started = Date.now();
-    await waitFor('every device to finish', () => run.results.records.length >= fleet.length, 900_000, 100);
-    const seconds = (Date.now() - started) / 1000;
-    await run.stop();
-    return { seconds, devices: fleet.length };
-  } finally {
-    await pipeline.stop();
-  }
+  const fleet = generateFleet({ devices: DEVICES, cells: CELLS, idPrefix: `${t.prefix}flow-` });
+  const run = await launchCampaign(t, fleet, `${t.prefix}campaign`);
+  const started = Date.now();
+  await waitFor('every device to finish', () => run.results.records.length >= fleet.length, 900_000, 100);
+  const seconds = (Date.now() - started) / 1000;
+  await run.stop();
+  return { seconds, devices: fleet.length };
+}
+
+async function acceptance(t: Topology): Promise<{ seconds: number; devices: number; accepted: number }> {
+  const fleet = generateFleet({ devices: ACCEPTANCE_DEVICES, cells: CELLS, idPrefix: `${t.prefix}acc-` });
+  const simulator = new FleetSimulator(fleet, { kafka: t.kafka, names: t.names, codecs: t.codecs, now: Date.now });
+  await simulator.checkInAll();
+  await waitFor('the device service to read every check-in', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'), 600_000, 200);
+  const events = await TopicRecorder.start<{ type: string; to: string | null; deviceStatus: string | null }>(t, 'campaign-events');
+  const campaignId = `${t.prefix}acceptance`;
+  // A future campaign: it is Queued once every device is decided, and no device starts work.
+  const base = scheduleCommand(campaignId, fleet);
+  const request = { ...base.request, schedule: { ...base.request.schedule, kind: 'FUTURE' as const, startAt: Date.now() + 7 * 86_400_000 } };
+  const parts = Math.ceil(fleet.length / MAX_PART_DEVICES);
+  const commands = Array.from({ length: parts }, (_, part) => ({
+    ...base,
+    commandId: `${campaignId}-${part}`,
+    request: part === 0 ? request : null,
+    deviceIds: fleet.slice(part * MAX_PART_DEVICES, (part + 1) * MAX_PART_DEVICES).map((d) => d.deviceId),
+    part,
+    parts,
+    deviceCount: fleet.length,
+  }));
+  const started = Date.now();
+  await produce(t, 'campaign-commands', commands.map((c) => ({ key: campaignId, value: t.codecs.get('campaign-commands')!.encode(c) })));
+  const mine = () => events.records.filter((r) => r.key === campaignId).map((r) => r.value);
+  await waitFor('the campaign to be Queued with every device decided', () => mine().some((e) => e.type === 'STATE_CHANGED' && e.to === 'Queued'), 900_000, 100);
+  const seconds = (Date.now() - started) / 1000;
+  const decisions = mine().filter((e) => e.type === 'DEVICE_DECISION');
+  await events.stop();
+  if (decisions.length !== fleet.length) throw new Error(`expected ${fleet.length} decisions, got ${decisions.length}`);
+  return { seconds, devices: fleet.length, accepted: decisions.filter((d) => d.deviceStatus === 'Accepted').length };
 }
 
 execFileSync('bash', ['scripts/stack', 'up'], { cwd: projectRoot, stdio: 'inherit' });
@@ -106,9 +138,15 @@ const runtimeSeconds = await runtimePipeline(t);
 const runtimeRate = MESSAGES / runtimeSeconds;
 console.log(`bench: actor runtime (cell)      ${runtimeRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${runtimeSeconds.toFixed(1)} s)`);
 console.log(`bench: runtime / raw ratio       ${(runtimeRate / rawRate).toFixed(2)}`);
+const pipeline = new Pipeline(t, `${t.prefix}bench`);
+pipeline.start();
 const flow = await deviceFlow(t);
 const perMinute = (flow.devices / flow.seconds) * 60;
 console.log(`bench: device flow end to end    ${perMinute.toFixed(0).padStart(8)} devices/min (${flow.devices} devices in ${flow.seconds.toFixed(1)} s)`);
+const accept = await acceptance(t);
+const acceptedPerMinute = (accept.devices / accept.seconds) * 60;
+console.log(`bench: campaign acceptance       ${acceptedPerMinute.toFixed(0).padStart(8)} devices/min (${accept.devices} devices decided in ${accept.seconds.toFixed(1)} s, ${accept.accepted} accepted)`);
+await pipeline.stop();
 
 const report = {
   at: new Date().toISOString(),
@@ -117,6 +155,7 @@ const report = {
   raw: { seconds: rawSeconds, eventsPerSecond: rawRate },
   runtime: { seconds: runtimeSeconds, eventsPerSecond: runtimeRate, ratioToRaw: runtimeRate / rawRate },
   deviceFlow: { devices: flow.devices, cells: CELLS, seconds: flow.seconds, devicesPerMinute: perMinute },
+  acceptance: { devices: accept.devices, accepted: accept.accepted, seconds: accept.seconds, devicesPerMinute: acceptedPerMinute },
 };
 const dir = join(projectRoot, '.stack', 'bench');
 mkdirSync(dir, { recursive: true });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { TopicCodec } from '../../services/runtime/codec.ts';
+import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { TopicNames } from '../../services/runtime/topics.ts';
 import type { SimDevice } from './fleet.ts';
 
@@ -62,7 +63,7 @@ export class FleetSimulator {
           at: now(),
         }),
       }));
-      for (let i = 0; i < messages.length; i += 5000) await producer.send({ topic: names.name('device-checkins'), messages: messages.slice(i, i + 5000) });
+      for (const chunk of sendChunks(messages)) await producer.send({ topic: names.name('device-checkins'), messages: chunk });
     } finally {
       await producer.disconnect();
     }
@@ -90,7 +91,7 @@ export class FleetSimulator {
         const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
         await commands.prepare(fresh.map((m) => m.value));
         const replies = fresh.flatMap((m) => this.#answer(commands.decode(m.value) as Command));
-        if (replies.length > 0) await producer.send({ topic: names.name('device-status-reports'), messages: replies });
+        for (const chunk of sendChunks(replies)) await producer.send({ topic: names.name('device-status-reports'), messages: chunk });
       },
     });
     this.#stop = async () => {

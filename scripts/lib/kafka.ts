@@ -1,4 +1,5 @@
 import { Partitioners } from 'kafkajs';
+import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { Topology } from './topology.ts';
 
 /** True once the group has committed offsets at the end of every partition of the topic. */
@@ -22,7 +23,7 @@ export async function produce(t: Topology, topicId: string, messages: { key: str
   const producer = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
-    for (let i = 0; i < messages.length; i += 5000) await producer.send({ topic: t.names.name(topicId), messages: messages.slice(i, i + 5000) });
+    for (const chunk of sendChunks(messages)) await producer.send({ topic: t.names.name(topicId), messages: chunk });
   } finally {
     await producer.disconnect();
   }

@@ -4,7 +4,7 @@ import { MAX_PART_DEVICES, partKey, type PartMessage } from '../members/messages
 import { PILOT_MAX_DEVICES, pilotKey, type PilotAnswer, type PilotRequest } from '../pilot/messages.ts';
 import { VERBOSE_KEY, type VerboseRequest } from '../verbose/messages.ts';
 import type { CampaignCommand, CampaignInput, CampaignRequest, DeviceResult } from './messages.ts';
-import { campaignEnd, campaignStart, scheduleProblem } from './schedule.ts';
+import { campaignEnd, campaignStart, scheduleProblem, v1OnDemandStartDeadline } from './schedule.ts';
 
 /**
  * The campaign actor (key: campaignId) runs one campaign's lifecycle — R-LC-1 for v1
@@ -54,6 +54,7 @@ type D = Decision<CampaignState>;
 export const terminal: ReadonlySet<CampaignStatus> = new Set(['RequestFailed', 'Finished', 'Ended', 'UpgradeFailed', 'Cancelled', 'Aborted']);
 const running = (s: CampaignState) => s.status === 'InProgress' || s.status === 'Scheduled';
 const finals = (s: CampaignState) => s.succeeded + s.failed + s.cancelled + s.aborted;
+const onDemandV1 = (s: CampaignState) => s.status === 'RequestPending' && s.request?.api === 'V1' && s.request.schedule.kind === 'ON_DEMAND';
 
 export const campaignActor: ActorType<CampaignState, CampaignInput> = {
   name: 'campaign',
@@ -77,7 +78,11 @@ export const campaignActor: ActorType<CampaignState, CampaignInput> = {
     gate: 'none',
     pilot: false,
   }),
-  wakeAt: (s) => (s.status === 'Queued' ? (s.startAt ?? undefined) : running(s) ? (s.endAt ?? undefined) : undefined),
+  wakeAt: (s) => {
+    if (s.status === 'Queued') return s.startAt ?? undefined;
+    if (running(s)) return s.endAt ?? undefined;
+    return onDemandV1(s) ? v1OnDemandStartDeadline(s.requestedAt) : undefined;
+  },
   decide(state, input, now) {
     switch (input.kind) {
       case 'wake':
@@ -242,6 +247,11 @@ function onResult(state: CampaignState, result: DeviceResult, now: number): D {
 
 function onWake(state: CampaignState, now: number): D {
   const outputs: Output[] = [];
+  // R-LC-4: an on-demand v1 campaign starts within 2 hours, with the devices accepted by then.
+  if (onDemandV1(state) && v1OnDemandStartDeadline(state.requestedAt) <= now && state.partsReceived === state.parts && state.accepted > 0) {
+    const queued = transition(state, 'Queued', 'checks passed for the devices decided within 2 hours', now, outputs);
+    return settle(queued, now, outputs);
+  }
   if (running(state) && state.endAt !== null && state.endAt <= now) {
     const ended = transition(state, state.request!.api === 'V2' ? 'Ended' : 'Finished', 'end date reached', now, outputs);
     return { state: ended, outputs: [...outputs, ...controlParts(state, 'end', now)] };

@@ -68,6 +68,14 @@ describe('campaign lifecycle v1', () => {
     expect(r.state).toMatchObject({ status: 'Finished', accepted: 2, succeeded: 1, failed: 1 });
   });
 
+  it('R-LC-4: an on-demand v1 campaign starts within 2 hours even if some devices are still undecided', () => {
+    const r = given([[schedule(['a', 'b']), T0], [decision('a'), T0 + HOUR]]);
+    expect(r.state.status).toBe('RequestPending');
+    expect(campaignActor.wakeAt(r.state)).toBe(T0 + 2 * HOUR);
+    const started = given([[wake, T0 + 2 * HOUR], [decision('b'), T0 + 3 * HOUR], [result('a'), T0 + 3 * HOUR], [result('b'), T0 + 3 * HOUR]], r.state);
+    expect(started.transitions).toEqual(['RequestPending->Queued', 'Queued->InProgress', 'InProgress->Finished']);
+  });
+
   it('R-LC-4: a future v1 campaign waits in Queued until 00:00 UTC of its start day, on a durable wake-up', () => {
     const startAt = Date.UTC(2026, 5, 12, 9, 0);
     const r = given([[schedule(['a'], { ...v1, schedule: { ...v1.schedule, kind: 'FUTURE', startAt } }), T0], [decision('a'), T0]]);

@@ -35,6 +35,13 @@ export function scheduleProblem(api: Api, s: Schedule, requestedAt: number): str
     const problem = w && windowProblem(w);
     if (problem) return `schedule.${name}.${problem}`;
   }
+  for (const [name, w] of [['downloadWindow', s.downloadWindow], ['applyWindow', s.applyWindow]] as const) {
+    try {
+      nextOpenForAll([s.window, w], start);
+    } catch {
+      return `schedule.${name} never overlaps schedule.window`;
+    }
+  }
   return undefined;
 }
 
@@ -69,12 +76,6 @@ export function campaignEnd(api: Api, s: Schedule, start: number): number | null
 export function nextUtcTimeOfDay(at: number, hour: number, minute = 0): number {
   const candidate = Math.floor(at / DAY) * DAY + hour * HOUR + minute * MINUTE;
   return candidate >= at ? candidate : candidate + DAY;
-}
-
-/** R-LC-4: an unanswered LwM2M push is repeated around 04:00 UTC each day, for up to 3 days. */
-export function lwm2mRepushTimes(pushedAt: number): number[] {
-  const first = nextUtcTimeOfDay(pushedAt + 1, 4);
-  return [first, first + DAY, first + 2 * DAY];
 }
 
 interface LocalTime {
@@ -120,17 +121,28 @@ export function isInWindow(w: Window | null, at: number): boolean {
  * the candidate openings instead of constructing them.
  */
 export function nextWindowOpen(w: Window | null, at: number): number {
-  if (isInWindow(w, at)) return at;
-  const startMinute = Math.ceil(at / MINUTE) * MINUTE;
-  // Hops no longer than the window land inside any opening; single minutes then find its first.
-  const length = (parseClock(w!.end)! - parseClock(w!.start)! + 1440) % 1440;
+  if (!w || isInWindow(w, at)) return at;
+  const first = Math.ceil(at / MINUTE) * MINUTE;
+  // While the local clock runs steadily, an opening lasts at least `hop` minutes, so a hop cannot
+  // jump over it; a clock change inside a hop can shorten one (02:30-03:10 on a spring-forward day).
+  const length = (parseClock(w.end)! - parseClock(w.start)! + 1440) % 1440;
   const hop = Math.min(15, length) * MINUTE;
-  for (let t = startMinute; t <= at + 9 * DAY; t += hop) {
-    if (isInWindow(w, t)) {
-      for (let u = Math.max(startMinute, t - hop); u <= t; u += MINUTE) if (isInWindow(w, u)) return u;
+  let previous = first;
+  for (let t = first; t <= at + 9 * DAY; previous = t, t += hop) {
+    if (isInWindow(w, t) || !clockSteady(w.timeZone, previous, t)) {
+      for (let u = previous; u <= t; u += MINUTE) if (isInWindow(w, u)) return u;
     }
   }
-  throw new Error(`window ${w!.start}–${w!.end} ${w!.timeZone} never opens within 9 days of ${iso(at)}`);
+  throw new Error(`window ${w.start}–${w.end} ${w.timeZone} never opens within 9 days of ${iso(at)}`);
+}
+
+/** Whether the local clock advanced exactly as much as real time between two nearby instants. */
+function clockSteady(timeZone: string, from: number, to: number): boolean {
+  const weekMinute = (at: number) => {
+    const { weekday, minutes } = localTime(timeZone, at);
+    return WEEKDAYS.indexOf(weekday as (typeof WEEKDAYS)[number]) * 1440 + minutes;
+  };
+  return (weekMinute(to) - weekMinute(from) + 7 * 1440) % (7 * 1440) === (to - from) / MINUTE;
 }
 
 export function inAllWindows(windows: readonly (Window | null)[], at: number): boolean {

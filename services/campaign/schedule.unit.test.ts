@@ -5,7 +5,6 @@ import {
   campaignStart,
   inAllWindows,
   isInWindow,
-  lwm2mRepushTimes,
   nextOpenForAll,
   nextUtcTimeOfDay,
   nextWindowOpen,
@@ -32,10 +31,15 @@ describe('scheduleProblem (R-REQ-2)', () => {
     const s: Schedule = {
       ...future(REQUESTED + DAY),
       window: win('09:00', '11:30', 'Europe/Berlin', ['MON', 'TUE']),
-      downloadWindow: win('22:00', '02:00', 'America/New_York'),
-      applyWindow: win('00:00', '23:59', 'Asia/Kolkata', ['SUN']),
+      downloadWindow: win('22:00', '06:00', 'America/New_York'),
+      applyWindow: win('00:00', '23:59', 'Asia/Kolkata', ['MON']),
     };
     expect(scheduleProblem('V2', s, REQUESTED)).toBeUndefined();
+  });
+
+  it('R-REQ-2: a download or apply window that never overlaps the campaign window is rejected, naming it', () => {
+    const s: Schedule = { ...future(REQUESTED + DAY), window: win('09:00', '11:30', 'Europe/Berlin', ['MON', 'TUE']), applyWindow: win('00:00', '23:59', 'Asia/Kolkata', ['SUN']) };
+    expect(scheduleProblem('V2', s, REQUESTED)).toBe('schedule.applyWindow never overlaps schedule.window');
   });
 
   it('R-REQ-2: a FUTURE campaign without schedule.startAt is rejected naming startAt', () => {
@@ -147,22 +151,7 @@ describe('UTC times of day (R-LC-4)', () => {
     expect(nextUtcTimeOfDay(utc('2026-06-10T04:20:00'), 4, 30)).toBe(utc('2026-06-10T04:30:00'));
   });
 
-  it('R-LC-4: an unanswered LwM2M push is repeated at three consecutive 04:00 UTC instants', () => {
-    expect(lwm2mRepushTimes(utc('2026-06-10T15:30:00'))).toEqual([
-      utc('2026-06-11T04:00:00'),
-      utc('2026-06-12T04:00:00'),
-      utc('2026-06-13T04:00:00'),
-    ]);
-    expect(lwm2mRepushTimes(utc('2026-06-10T03:59:00'))[0]).toBe(utc('2026-06-10T04:00:00'));
-  });
 
-  it('R-LC-4: a push made exactly at 04:00 UTC is not re-pushed at that same instant', () => {
-    expect(lwm2mRepushTimes(utc('2026-06-10T04:00:00'))).toEqual([
-      utc('2026-06-11T04:00:00'),
-      utc('2026-06-12T04:00:00'),
-      utc('2026-06-13T04:00:00'),
-    ]);
-  });
 });
 
 describe('isInWindow (R-REQ-2)', () => {
@@ -264,6 +253,7 @@ describe('nextWindowOpen (R-REQ-2)', () => {
     expect(nextWindowOpen(win('02:30', '04:00', 'Europe/Berlin'), sunday0000)).toBe(utc('2026-03-29T01:00:00'));
     // Even when only ten real minutes of the window survive the gap.
     expect(nextWindowOpen(win('02:30', '03:10', 'Europe/Berlin'), sunday0000)).toBe(utc('2026-03-29T01:00:00'));
+    expect(nextWindowOpen(win('02:30', '03:10', 'Europe/Berlin'), sunday0000 + 11 * MINUTE)).toBe(utc('2026-03-29T01:00:00'));
   });
 
   it('Europe/Berlin spring forward (2026-03-29): the next morning opening is 23 real hours after the previous one', () => {
@@ -345,6 +335,30 @@ describe('nextWindowOpen properties (R-REQ-2)', () => {
         if (open > t) expect(isInWindow(w, open - MINUTE)).toBe(false);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('near DST transitions, short windows open at the first real minute they contain (checked minute by minute)', () => {
+    const transitions = [
+      utc('2026-03-29T01:00:00'), // Europe/Berlin spring forward
+      utc('2026-10-25T01:00:00'), // Europe/Berlin fall back
+      utc('2026-03-08T07:00:00'), // America/New_York spring forward
+      utc('2026-11-01T06:00:00'), // America/New_York fall back
+    ];
+    const short = fc
+      .record({ start: fc.integer({ min: 0, max: 239 }), length: fc.integer({ min: 1, max: 90 }), timeZone: fc.constantFrom('Europe/Berlin', 'America/New_York') })
+      .map(({ start, length, timeZone }): Window => {
+        const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+        return { start: hhmm(start), end: hhmm(start + length), timeZone, weekdays: [] };
+      });
+    const nearTransition = fc.tuple(fc.constantFrom(...transitions), fc.integer({ min: -6 * HOUR, max: HOUR })).map(([x, d]) => x + d);
+    fc.assert(
+      fc.property(short, nearTransition, (w, t) => {
+        const open = nextWindowOpen(w, t);
+        expect(isInWindow(w, open)).toBe(true);
+        for (let u = Math.ceil(t / MINUTE) * MINUTE; u < open; u += MINUTE) expect(isInWindow(w, u)).toBe(false);
+      }),
+      { numRuns: 200 },
     );
   });
 

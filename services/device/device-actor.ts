@@ -1,7 +1,7 @@
 import type { ActorType, Output } from '../runtime/actor.ts';
 import type { CellGrant } from '../cell/messages.ts';
 import { currentVersion, details, rejectionOf } from './acceptance.ts';
-import { lwm2mAwaitOnlineWake, lwm2mOnGrant, lwm2mOnline, lwm2mOnReport, startLwm2m } from './lwm2m-flow.ts';
+import { lwm2mAwaitOnlineWake, lwm2mOnGrant, lwm2mOnline, lwm2mOnReport, startLwm2m, upgrade } from './lwm2m-flow.ts';
 import type { CampaignControl, Checkin, DeviceDecision, DeviceInput, Offer, StatusReport, VerboseControl } from './messages.ts';
 import { finish, logCommand, release, resultDetails, stepTimeouts, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
 
@@ -114,7 +114,12 @@ function onControl(state: DeviceState, control: CampaignControl, now: number): D
       // R-LC-2: devices already upgraded keep their result; the rest are aborted.
       return finish(state, task, 'CampaignAborted', resultDetails.aborted, now);
     case 'end': {
-      const cause = task.step === 'awaitCheckin' ? resultDetails.httpNeverReported : (stepTimeouts[task.step]?.cause ?? resultDetails.endedBeforeStart);
+      const cause =
+        task.step === 'awaitCheckin'
+          ? resultDetails.httpNeverReported
+          : task.step === 'awaitApplyWindow'
+            ? resultDetails.applyWindowNeverReached
+            : (stepTimeouts[task.step]?.cause ?? resultDetails.endedBeforeStart);
       return finish(state, task, 'UpgradeFailed', cause, now);
     }
   }
@@ -133,7 +138,7 @@ function onGrant(state: DeviceState, grant: CellGrant, now: number): Decided {
   const sameTask = task && task.campaignId === grant.campaignId && task.attempt === grant.attempt;
   if (sameTask && task.step === 'awaitToken') return lwm2mOnGrant(state, task, now);
   // A repeated grant of a token the device already holds changes nothing.
-  if (sameTask && (task.step === 'download' || task.step === 'update')) return unchanged(state);
+  if (sameTask && (task.step === 'download' || task.step === 'awaitApplyWindow' || task.step === 'update')) return unchanged(state);
   // A grant nobody waits for any more (timed out, finished, cancelled) goes straight back.
   return { state, outputs: [release(state.deviceId, grant.cellId, grant.campaignId, grant.attempt, 'no longer waiting', now)] };
 }
@@ -142,5 +147,7 @@ function onWake(state: DeviceState, now: number): Decided {
   const task = state.task;
   if (!task || task.deadline === null || task.deadline > now) return unchanged(state);
   if (task.step === 'awaitOnline') return lwm2mAwaitOnlineWake(state, task, now);
+  if (task.step === 'awaitWindow') return startLwm2m(state, task, now);
+  if (task.step === 'awaitApplyWindow') return upgrade(state, task, now);
   return finish(state, task, 'UpgradeFailed', stepTimeouts[task.step]!.cause, now);
 }

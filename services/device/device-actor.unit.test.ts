@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
 import type { CellRequest } from '../cell/messages.ts';
@@ -31,7 +32,7 @@ const control = (action: ControlAction, campaignId = 'k1'): DeviceInput => ({ ki
 const accepted: DeviceInput[] = [{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer }, control('start')];
 const successDetail = resultDetails.success.V1;
 const alreadyAtTargetDetail = resultDetails.alreadyAtTarget;
-const decisionsOf = (outputs: Output[]) => outputs.filter((o) => o.topic === 'campaign-device-decisions').map((o) => o.value as { campaignId: string; status: string; detail: string });
+const decisionsOf = (outputs: readonly Output[]) => outputs.filter((o) => o.topic === 'campaign-device-decisions').map((o) => o.value as { campaignId: string; status: string; detail: string });
 
 describe('device actor, LwM2M flow', () => {
   it('R-FLOW-1: walks version query, radio query, cell token, package, upgrade and publishes success', () => {
@@ -150,5 +151,55 @@ describe('device actor, LwM2M flow', () => {
     const stopped = drive([verbose(false), { kind: 'offer', offer }], 2002, collecting.state);
     expect(stopped.commands).toEqual(['STOP_LOG_COLLECTION']);
     expect(decisionsOf(stopped.outputs).map((d) => d.status)).toEqual(['Accepted']);
+  });
+
+  it('R-REQ-2: a device starts only inside the update and download windows, and applies only inside the apply window', () => {
+    // Tuesday 2026-06-09 15:30 UTC; windows in UTC on weekdays.
+    const t0 = Date.UTC(2026, 5, 9, 15, 30);
+    const windows = {
+      update: { start: '08:00', end: '20:00', timeZone: 'UTC', weekdays: ['MON', 'TUE', 'WED', 'THU', 'FRI'] },
+      download: { start: '18:00', end: '20:00', timeZone: 'UTC', weekdays: [] },
+      apply: { start: '20:30', end: '21:00', timeZone: 'Europe/Berlin', weekdays: [] },
+    };
+    const windowed = { ...offer, windows };
+    const waiting = drive([{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer: windowed }, control('start')], t0);
+    expect(waiting.commands).toEqual([]);
+    expect(deviceActor.wakeAt(waiting.state)).toBe(Date.UTC(2026, 5, 9, 18, 0));
+    const started = drive([{ kind: 'wake', at: 0 }], Date.UTC(2026, 5, 9, 18, 0), waiting.state);
+    expect(started.commands).toEqual(['QUERY_VERSION']);
+    const downloaded = drive(
+      [report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant, report('DOWNLOADED')],
+      Date.UTC(2026, 5, 9, 18, 5),
+      started.state,
+    );
+    expect(downloaded.commands).toEqual(['QUERY_RADIO', 'SUBSCRIBE', 'DELIVER_PACKAGE']);
+    // Downloaded at 18:05 UTC; the apply window opens at 20:30 in Berlin, 18:30 UTC (CEST).
+    expect(downloaded.state.task?.step).toBe('awaitApplyWindow');
+    expect(deviceActor.wakeAt(downloaded.state)).toBe(Date.UTC(2026, 5, 9, 18, 30));
+    expect(drive([{ kind: 'wake', at: 0 }], Date.UTC(2026, 5, 9, 18, 30), downloaded.state).commands).toEqual(['UPGRADE']);
+  });
+
+  it('R-REQ-4, R-DEV-3: every offer gets exactly one decision and one campaign at most holds the device (property)', () => {
+    const input = fc.oneof(
+      fc.record({ kind: fc.constant('offer' as const), campaign: fc.constantFrom('k1', 'k2', 'k3') }),
+      fc.record({ kind: fc.constant('control' as const), campaign: fc.constantFrom('k1', 'k2', 'k3'), action: fc.constantFrom<ControlAction>('start', 'cancel', 'abort', 'end', 'remove') }),
+    );
+    fc.assert(
+      fc.property(fc.array(input, { maxLength: 30 }), (steps) => {
+        let state = drive([{ kind: 'checkin', checkin: profile }]).state;
+        for (const step of steps) {
+          const i: DeviceInput = step.kind === 'offer' ? { kind: 'offer', offer: { ...offer, campaignId: step.campaign } } : control(step.action, step.campaign);
+          const before = state.task?.campaignId;
+          const d = deviceActor.decide(state, i, 1);
+          const decisions = decisionsOf(d.outputs);
+          if (step.kind === 'offer') {
+            expect(decisions).toHaveLength(1);
+            if (decisions[0]!.status === 'Accepted') expect(before).toBeUndefined();
+          } else expect(decisions).toEqual([]);
+          state = d.state!;
+          if (before !== undefined && state.task) expect(state.task.campaignId).toBe(before);
+        }
+      }),
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { CellRequest } from '../cell/messages.ts';
 import type { StatusReport } from './messages.ts';
-import { nextUtcTimeOfDay } from '../campaign/schedule.ts';
+import { inAllWindows, nextOpenForAll, nextUtcTimeOfDay } from '../campaign/schedule.ts';
 import { command, finish, lwm2mResultCodes, resultDetails, stepTimeouts, toStep, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
 
 const MAX_REPUSHES = 3;
@@ -11,7 +11,10 @@ const REPUSH_UTC_HOUR = 4;
  * and take a cell token, subscribe, deliver the package, upgrade, query the result,
  * unsubscribe, publish.
  */
+/** R-REQ-2: work starts inside the update window (and the download window, when given). */
 export function startLwm2m(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  const windows = [task.offer.windows.update, task.offer.windows.download];
+  if (!inAllWindows(windows, now)) return { state: { ...state, task: { ...task, step: 'awaitWindow', deadline: nextOpenForAll(windows, now) } }, outputs: [] };
   // A device whose latest check-in says it is connected is reachable now.
   if (state.profile?.connected) return toStep(state, task, 'queryVersion', now, [command(state, task, 'QUERY_VERSION', now)]);
   return push(state, task, now);
@@ -80,7 +83,7 @@ export function lwm2mOnReport(state: DeviceState, task: UpgradeTask, report: Sta
       return { state: { ...state, task: { ...task, bytesDownloaded: report.bytesDownloaded ?? task.bytesDownloaded } }, outputs: [] };
     case 'DOWNLOADED':
       if (task.step !== 'download') return undefined;
-      return toStep(state, { ...task, bytesDownloaded: task.offer.package.sizeBytes }, 'update', now, [command(state, task, 'UPGRADE', now)]);
+      return upgrade(state, { ...task, bytesDownloaded: task.offer.package.sizeBytes }, now);
     case 'UPDATE_RESULT': {
       if (task.step !== 'update') return undefined;
       const code = report.resultCode ?? 0;
@@ -91,6 +94,13 @@ export function lwm2mOnReport(state: DeviceState, task: UpgradeTask, report: Sta
     default:
       return undefined;
   }
+}
+
+/** R-REQ-2: the upgrade is applied inside the update window (and the apply window, when given). */
+export function upgrade(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  const windows = [task.offer.windows.update, task.offer.windows.apply];
+  if (!inAllWindows(windows, now)) return { state: { ...state, task: { ...task, step: 'awaitApplyWindow', deadline: nextOpenForAll(windows, now) } }, outputs: [] };
+  return toStep(state, task, 'update', now, [command(state, task, 'UPGRADE', now)]);
 }
 
 export function lwm2mOnGrant(state: DeviceState, task: UpgradeTask, now: number): Decided {

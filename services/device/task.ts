@@ -6,7 +6,7 @@ import type { Checkin, Offer } from './messages.ts';
  * A device's one current task (R-DEV-3) and the outputs every flow shares: device
  * commands, token release (R-CELL-3) and the one final result (R-RES-4).
  */
-export type Step = 'scheduled' | 'awaitCheckin' | 'awaitOnline' | 'queryVersion' | 'queryRadio' | 'awaitToken' | 'download' | 'update';
+export type Step = 'scheduled' | 'awaitWindow' | 'awaitCheckin' | 'awaitOnline' | 'queryVersion' | 'queryRadio' | 'awaitToken' | 'download' | 'awaitApplyWindow' | 'update';
 
 export interface UpgradeTask {
   readonly campaignId: string;
@@ -43,12 +43,14 @@ const HOUR = 60 * MIN;
 /** R-FLOW-1 waits and their R-FLOW-4 causes. */
 export const stepTimeouts: Readonly<Record<Step, { readonly ms: number; readonly cause: string } | null>> = {
   scheduled: null,
+  awaitWindow: null,
   awaitCheckin: null,
   awaitOnline: { ms: 24 * HOUR, cause: 'Waiting for the device online timeout' },
   queryVersion: { ms: 3 * MIN, cause: 'Waiting for report device firmware version timeout' },
   queryRadio: { ms: 3 * MIN, cause: 'Waiting for report cellId timeout' },
   awaitToken: null,
   download: { ms: 60 * MIN, cause: 'Waiting for device downloaded package timeout' },
+  awaitApplyWindow: null,
   update: { ms: 30 * MIN, cause: 'Wait for the device to report upgrade result timeout' },
 };
 
@@ -61,6 +63,7 @@ export const resultDetails = {
   removed: 'Device removed from campaign by user.',
   endedBeforeStart: 'Campaign ended before the device was started',
   httpNeverReported: 'RovaClientDidNotReportStatus',
+  applyWindowNeverReached: 'Waiting for device start to update timeout',
 } as const;
 
 /** R-RES-2: LwM2M firmware update result codes reported by devices. */
@@ -74,7 +77,7 @@ export const lwm2mResultCodes: Readonly<Record<number, string>> = {
   8: 'Firmware update failed',
 };
 
-const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || step === 'download' || step === 'update';
+const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || step === 'download' || step === 'awaitApplyWindow' || step === 'update';
 
 /** Moves the task to a step and arms that step's deadline. */
 export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: number, outputs: Output[]): Decided {

@@ -6,6 +6,7 @@ import type { TopicCodec } from './codec.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { deadLetter } from './dead-letter.ts';
 import type { Logger } from './logger.ts';
+import { sendChunks } from './send-chunks.ts';
 import { Serial } from './serial.ts';
 import type { TopicNames } from './topics.ts';
 import { inTransaction, isFenced } from './transaction.ts';
@@ -59,7 +60,6 @@ interface Item<In> {
   readonly source?: { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null };
 }
 
-const MAX_MESSAGES_PER_SEND = 2000;
 const WAKES_PER_TRANSACTION = 1000;
 
 export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: ServiceDeps): Promise<RunningService> {
@@ -201,11 +201,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   };
 
   const send = async (tx: { send: Producer['send'] }, messages: Map<string, Message[]>): Promise<void> => {
-    for (const [topic, list] of messages) {
-      for (let i = 0; i < list.length; i += MAX_MESSAGES_PER_SEND) {
-        await tx.send({ topic, messages: list.slice(i, i + MAX_MESSAGES_PER_SEND) });
-      }
-    }
+    for (const [topic, list] of messages) for (const chunk of sendChunks(list)) await tx.send({ topic, messages: chunk });
   };
 
   const processBatch = async (task: Task<S>, batch: Batch): Promise<string | undefined> => {
