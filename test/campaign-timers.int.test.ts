@@ -8,7 +8,7 @@ import { pilotService } from '../services/pilot/service.ts';
 import { nextUtcTimeOfDay } from '../services/campaign/schedule.ts';
 import { acceleratedClock } from '../services/runtime/clock.ts';
 import type { RunningService } from '../services/runtime/service.ts';
-import { luhnImei } from '../scripts/fleet/fleet.ts';
+import { clientTypeOf, luhnImei } from '../scripts/fleet/fleet.ts';
 import { scheduleCommand } from '../scripts/lib/campaign-run.ts';
 import { caughtUp, produce } from '../scripts/lib/kafka.ts';
 import { TopicRecorder } from '../scripts/lib/topic-recorder.ts';
@@ -52,7 +52,7 @@ describe('time-driven campaign transitions on durable timers', () => {
     await t?.dispose();
   });
 
-  const device = (i: number, protocol: 'LWM2M' | 'HTTP'): Checkin => ({
+  const device = (i: number, protocol: 'LWM2M' | 'HTTP' | 'MQTT'): Checkin => ({
     deviceId: `${t.prefix}${protocol}-${i}`,
     imei: luhnImei(`3500000000${String(i).padStart(4, '0')}`),
     make: 'Acme',
@@ -60,17 +60,18 @@ describe('time-driven campaign transitions on durable timers', () => {
     protocol,
     firmwareVersion: '1.0.0',
     softwareVersion: '1.0.0',
-    clientType: protocol === 'HTTP' ? 'ROVA_CLIENT' : 'LWM2M_CLIENT',
+    clientType: clientTypeOf[protocol],
     fotaCapable: true,
     connected: protocol === 'HTTP',
     radio: null,
     at: clock.now(),
   });
 
-  it('R-LC-4, R-LC-1, R-LC-2: a future v1 campaign starts at 00:00 UTC and re-pushes silent LwM2M devices at 04:00 UTC for three days; an on-demand v2 campaign ends after seven days', async () => {
+  it('R-LC-4, R-LC-1, R-LC-2, R-FLOW-2: a future v1 campaign starts at 00:00 UTC and re-pushes silent LwM2M devices at 04:00 UTC for three days; an offline MQTT device is waited for 25 h; an on-demand v2 campaign ends after seven days', async () => {
     const lwm2m = [0, 1].map((i) => device(i, 'LWM2M'));
     const http = [0, 1].map((i) => device(i, 'HTTP'));
-    await produce(t, 'device-checkins', [...lwm2m, ...http].map((c) => ({ key: c.deviceId, value: t.codecs.get('device-checkins')!.encode(c) })));
+    const mqtt = [{ ...device(0, 'MQTT'), connected: false }];
+    await produce(t, 'device-checkins', [...lwm2m, ...http, ...mqtt].map((c) => ({ key: c.deviceId, value: t.codecs.get('device-checkins')!.encode(c) })));
     await waitFor('the check-ins to be read', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'));
 
     const v1Id = `${t.prefix}v1-future`;
@@ -79,22 +80,26 @@ describe('time-driven campaign transitions on durable timers', () => {
     const requestedAt = clock.now();
     const startDay = nextUtcTimeOfDay(requestedAt + 1, 0);
     const base1 = scheduleCommand(v1Id, lwm2m, '2.0.0');
-    const v1 = { ...base1, request: { ...base1.request, schedule: { ...base1.request.schedule, kind: 'FUTURE' as const, startAt: startDay + 9 * 60 * MINUTE } } };
+    const v1 = { ...base1, request: { ...base1.request, retry: null, schedule: { ...base1.request.schedule, kind: 'FUTURE' as const, startAt: startDay + 9 * 60 * MINUTE } } };
     const base2 = scheduleCommand(v2Id, http, '2.0.0');
-    const v2 = { ...base2, request: { ...base2.request, api: 'V2' as const, protocol: 'HTTP' as const, packageKind: 'SOFTWARE' as const } };
+    const v2 = { ...base2, request: { ...base2.request, api: 'V2' as const, protocol: 'HTTP' as const, packageKind: 'SOFTWARE' as const, retry: null } };
+    const mqttId = `${t.prefix}mqtt-offline`;
+    const base3 = scheduleCommand(mqttId, mqtt, '2.0.0');
+    const v3 = { ...base3, request: { ...base3.request, api: 'V2' as const, protocol: 'MQTT' as const, retry: null } };
     const encode = (c: unknown) => t.codecs.get('campaign-commands')!.encode(c);
     await produce(t, 'campaign-commands', [
       { key: v1Id, value: encode({ ...v1, at: clock.now() }) },
       { key: v2Id, value: encode({ ...v2, at: clock.now() }) },
+      { key: mqttId, value: encode({ ...v3, at: clock.now() }) },
     ]);
 
     await waitFor('both campaigns to end', () => {
       const ends = events.records.filter((e) => e.value.type === 'STATE_CHANGED' && ['Finished', 'Ended'].includes(e.value.to!));
-      return ends.length >= 2;
+      return ends.length >= 3;
     }, 90_000, 100).catch((e) => {
       throw new Error(`${(e as Error).message}; events: ${JSON.stringify(events.values().map((v) => [v.to ?? v.type, iso(v.at)]))}`);
     });
-    await waitFor('every device result', () => results.records.length >= lwm2m.length + http.length, 30_000);
+    await waitFor('every device result', () => results.records.length >= lwm2m.length + http.length + mqtt.length, 30_000);
 
     const transitions = (id: string) => events.records.filter((e) => e.key === id && e.value.type === 'STATE_CHANGED').map((e) => e.value);
     const v1t = transitions(v1Id);
@@ -109,7 +114,7 @@ describe('time-driven campaign transitions on durable timers', () => {
       pushes.forEach((at, i) => expect(near(at, expected[i]!), `${iso(at)} ≈ ${iso(expected[i]!)}`).toBe(true));
     }
     const v1Results = results.values().filter((r) => r.campaignId === v1Id);
-    expect(v1Results.map((r) => r.detail)).toEqual(['Waiting for the device online timeout', 'Waiting for the device online timeout']);
+    expect(v1Results.map((r) => r.cause)).toEqual(['Waiting for the device online timeout', 'Waiting for the device online timeout']);
     // 24 h after the last re-push (R-FLOW-1 online wait).
     v1Results.forEach((r) => expect(near(r.at, startDay + 3 * DAY + 4 * 60 * MINUTE), iso(r.at)).toBe(true));
 
@@ -118,6 +123,13 @@ describe('time-driven campaign transitions on durable timers', () => {
     expect(v2t.at(-1)!.reason).toBe('end date reached');
     expect(near(v2t.at(-1)!.at, v2t[0]!.at + 7 * DAY), iso(v2t.at(-1)!.at)).toBe(true);
     expect(commands.values().filter((c) => c.campaignId === v2Id)).toEqual([]);
+
+    // R-FLOW-2: the offline MQTT device is not pushed and fails 25 h after its campaign started.
+    expect(commands.values().filter((c) => c.campaignId === mqttId)).toEqual([]);
+    const mqttStart = transitions(mqttId).find((e) => e.to === 'Scheduled')!.at;
+    const [mqttResult] = results.values().filter((r) => r.campaignId === mqttId);
+    expect(mqttResult).toMatchObject({ status: 'UpgradeFailed', cause: 'Waiting for the device online timeout' });
+    expect(near(mqttResult!.at, mqttStart + 25 * 60 * MINUTE), iso(mqttResult!.at)).toBe(true);
     expect(results.values().filter((r) => r.campaignId === v2Id).map((r) => r.detail)).toEqual(['RovaClientDidNotReportStatus', 'RovaClientDidNotReportStatus']);
   });
 });

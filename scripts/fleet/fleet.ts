@@ -16,6 +16,14 @@ export interface SimDevice {
   readonly sinr: number;
   /** LwM2M result code the device reports after the upgrade (1 = success, R-RES-2). */
   readonly resultCode: number;
+  /** HTTP: the R-RES-3 client code it reports instead of installing, if any. */
+  readonly clientFailure?: string;
+  /** Until this virtual instant the device is offline: it checks in disconnected and answers nothing. */
+  readonly offlineUntil?: number;
+  /** Commands it never answers (to let the platform's timeouts fire, R-FLOW-4). */
+  readonly silentOn?: readonly string[];
+  /** Attempts that end with "connection lost" (code 4) before it succeeds (R-REQ-3 retries). */
+  readonly failFirstAttempts?: number;
 }
 
 export interface FleetOptions {
@@ -28,6 +36,13 @@ export interface FleetOptions {
   /** Share of devices that report result code 8 (firmware update failed). */
   readonly failureRate?: number;
   readonly seed?: number;
+  /** Protocols assigned round-robin (default LWM2M only). */
+  readonly protocols?: readonly Protocol[];
+  /**
+   * The radio a device of a cell reports; `random` is the fleet's seeded generator. Default:
+   * cell i gets radio class i % 3, so cells see every R-CELL-1 limit.
+   */
+  readonly radioOf?: (cell: number, random: () => number) => { readonly rsrp: number; readonly sinr: number };
 }
 
 /** Radio classes: [rsrp dBm, sinr dB] → R-CELL-1 limit under the default ranges. */
@@ -61,6 +76,8 @@ function random(seed: number): () => number {
   };
 }
 
+export const clientTypeOf: Readonly<Record<Protocol, string>> = { LWM2M: 'LWM2M_CLIENT', OMA_DM: 'OMA_DM_CLIENT', HTTP: 'ROVA_CLIENT', MQTT: 'MQTT_CLIENT' };
+
 export function cellIdOf(idPrefix: string, i: number): string {
   return `${idPrefix}cell-${String(i).padStart(3, '0')}`;
 }
@@ -69,13 +86,13 @@ export function generateFleet(o: FleetOptions): SimDevice[] {
   const rnd = random(o.seed ?? 42);
   return Array.from({ length: o.devices }, (_, i) => {
     const cell = i % o.cells;
-    const radio = radioClasses[cell % radioClasses.length]!;
+    const radio = o.radioOf?.(cell, rnd) ?? radioClasses[cell % radioClasses.length]!;
     return {
       deviceId: `${o.idPrefix}dev-${String(i).padStart(6, '0')}`,
       imei: luhnImei(`35${String(100000000000 + i).padStart(12, '0')}`),
       make: o.make ?? 'Acme',
       model: o.model ?? 'Sensor-1',
-      protocol: 'LWM2M',
+      protocol: o.protocols?.[i % o.protocols.length] ?? 'LWM2M',
       firmwareVersion: o.fromVersion ?? '1.0.0',
       cellId: cellIdOf(o.idPrefix, cell),
       rsrp: radio.rsrp,

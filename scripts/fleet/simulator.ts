@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Message } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { TopicCodec } from '../../services/runtime/codec.ts';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { TopicNames } from '../../services/runtime/topics.ts';
-import type { SimDevice } from './fleet.ts';
+import { httpProgress } from '../../services/device/http-flow.ts';
+import { clientTypeOf, type SimDevice } from './fleet.ts';
 
 interface Command {
   readonly commandId: string;
   readonly deviceId: string;
   readonly campaignId: string;
+  readonly attempt: number;
   readonly kind: string;
   readonly targetVersion: string;
 }
@@ -17,19 +19,26 @@ export interface SimulatorDeps {
   readonly kafka: Kafka;
   readonly names: TopicNames;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
-  /** Virtual "now" for the reports' timestamps. */
+  /** Virtual "now" for the reports' timestamps and offline periods. */
   readonly now: () => number;
+  /** How often HTTP devices check in, in real ms (default 200). */
+  readonly httpCheckinEveryMs?: number;
+  /** Real ms a device takes to answer a command (default 0: instant). */
+  readonly replyLatencyMs?: number;
 }
 
+type Live = SimDevice & { firmwareVersion: string };
+
 /**
- * Plays a fleet of LwM2M devices through the topics only: it checks the devices in,
- * answers each device command with the status report a device would send, and keeps
- * its own record of how many devices of each cell hold a package at once (from package
- * delivery to the reported result), independent of the cell actor's bookkeeping.
+ * Plays a fleet of LwM2M, MQTT and HTTP devices through the topics only: it checks the
+ * devices in (HTTP devices again and again, as they poll), answers each device command
+ * with the report a device of that protocol would send, and keeps its own record of how
+ * many LwM2M devices of each cell hold a package at once (from package delivery to the
+ * upgrade), independent of the cell actor's bookkeeping.
  */
 export class FleetSimulator {
   readonly #deps: SimulatorDeps;
-  readonly #devices: Map<string, SimDevice & { firmwareVersion: string }>;
+  readonly #devices: Map<string, Live>;
   readonly #holding = new Map<string, Set<string>>();
   readonly peakByCell = new Map<string, number>();
   readonly commandsSeen = new Map<string, number>();
@@ -41,29 +50,10 @@ export class FleetSimulator {
   }
 
   async checkInAll(): Promise<void> {
-    const { kafka, names, codecs, now } = this.#deps;
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = this.#deps.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     try {
-      const codec = codecs.get('device-checkins')!;
-      const messages = [...this.#devices.values()].map((d) => ({
-        key: d.deviceId,
-        value: codec.encode({
-          deviceId: d.deviceId,
-          imei: d.imei,
-          make: d.make,
-          model: d.model,
-          protocol: d.protocol,
-          firmwareVersion: d.firmwareVersion,
-          softwareVersion: '1.0',
-          clientType: 'LWM2M_CLIENT',
-          fotaCapable: true,
-          connected: true,
-          radio: { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr },
-          at: now(),
-        }),
-      }));
-      for (const chunk of sendChunks(messages)) await producer.send({ topic: names.name('device-checkins'), messages: chunk });
+      await this.#send(producer, 'device-checkins', [...this.#devices.values()].map((d) => this.#checkin(d)));
     } finally {
       await producer.disconnect();
     }
@@ -79,8 +69,7 @@ export class FleetSimulator {
     await admin.disconnect();
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
     await producer.connect();
-    const groupId = `${names.prefix}otaflow.fleet-simulator.${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+    const consumer = kafka.consumer({ groupId: `${names.prefix}otaflow.fleet-simulator.${randomUUID()}`, maxWaitTimeInMs: 50 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const commands = codecs.get('device-commands')!;
@@ -90,11 +79,16 @@ export class FleetSimulator {
         const from = startAt.get(batch.partition) ?? 0n;
         const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
         await commands.prepare(fresh.map((m) => m.value));
-        const replies = fresh.flatMap((m) => this.#answer(commands.decode(m.value) as Command));
-        for (const chunk of sendChunks(replies)) await producer.send({ topic: names.name('device-status-reports'), messages: chunk });
+        const out = fresh.map((m) => this.#answer(commands.decode(m.value) as Command));
+        if (this.#deps.replyLatencyMs) await new Promise((r) => setTimeout(r, this.#deps.replyLatencyMs));
+        await this.#send(producer, 'device-status-reports', out.flatMap((o) => o.reports));
+        await this.#send(producer, 'device-checkins', out.flatMap((o) => o.checkins));
       },
     });
+    const http = [...this.#devices.values()].filter((d) => d.protocol === 'HTTP');
+    const poll = http.length === 0 ? undefined : setInterval(() => void this.#send(producer, 'device-checkins', http.map((d) => this.#checkin(d))).catch(() => undefined), this.#deps.httpCheckinEveryMs ?? 200);
     this.#stop = async () => {
+      clearInterval(poll);
       await consumer.disconnect();
       await producer.disconnect();
     };
@@ -104,44 +98,95 @@ export class FleetSimulator {
     await this.#stop?.();
   }
 
-  #answer(c: Command): Message[] {
-    this.commandsSeen.set(c.kind, (this.commandsSeen.get(c.kind) ?? 0) + 1);
-    const d = this.#devices.get(c.deviceId);
-    if (!d) return [];
-    const report = (kind: string, extra: Record<string, unknown> = {}): Message => ({
+  async #send(producer: Producer, topicId: string, messages: Message[]): Promise<void> {
+    for (const chunk of sendChunks(messages)) await producer.send({ topic: this.#deps.names.name(topicId), messages: chunk });
+  }
+
+  #online(d: Live): boolean {
+    return (d.offlineUntil ?? 0) <= this.#deps.now();
+  }
+
+  #checkin(d: Live): Message {
+    return {
       key: d.deviceId,
-      value: this.#deps.codecs.get('device-status-reports')!.encode({
+      value: this.#deps.codecs.get('device-checkins')!.encode({
         deviceId: d.deviceId,
-        campaignId: c.campaignId,
-        kind,
-        firmwareVersion: null,
-        softwareVersion: null,
-        radio: null,
-        bytesDownloaded: null,
-        resultCode: null,
-        clientStatus: null,
+        imei: d.imei,
+        make: d.make,
+        model: d.model,
+        protocol: d.protocol,
+        firmwareVersion: d.firmwareVersion,
+        softwareVersion: d.firmwareVersion,
+        clientType: clientTypeOf[d.protocol],
+        fotaCapable: true,
+        connected: this.#online(d),
+        radio: d.protocol === 'LWM2M' ? { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } : null,
         at: this.#deps.now(),
-        ...extra,
       }),
+    };
+  }
+
+  #answer(c: Command): { reports: Message[]; checkins: Message[] } {
+    this.commandsSeen.set(c.kind, (this.commandsSeen.get(c.kind) ?? 0) + 1);
+    const none = { reports: [], checkins: [] };
+    const d = this.#devices.get(c.deviceId);
+    if (!d || !this.#online(d) || d.silentOn?.includes(c.kind)) return none;
+    const report = (kind: string, extra: Record<string, unknown> = {}): { reports: Message[]; checkins: Message[] } => ({
+      checkins: [],
+      reports: [
+        {
+          key: d.deviceId,
+          value: this.#deps.codecs.get('device-status-reports')!.encode({
+            deviceId: d.deviceId,
+            campaignId: c.campaignId,
+            kind,
+            firmwareVersion: null,
+            softwareVersion: null,
+            radio: null,
+            bytesDownloaded: null,
+            resultCode: null,
+            clientStatus: null,
+            at: this.#deps.now(),
+            ...extra,
+          }),
+        },
+      ],
     });
+    const failsThisAttempt = c.attempt <= (d.failFirstAttempts ?? 0);
     switch (c.kind) {
+      case 'PUSH':
+        return { reports: [], checkins: [this.#checkin(d)] };
       case 'QUERY_VERSION':
-        return [report('FIRMWARE_VERSION', { firmwareVersion: d.firmwareVersion, softwareVersion: '1.0' })];
+        return report('FIRMWARE_VERSION', { firmwareVersion: d.firmwareVersion, softwareVersion: d.firmwareVersion });
       case 'QUERY_RADIO':
-        return [report('RADIO', { radio: { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } })];
-      case 'DELIVER_PACKAGE': {
-        const holders = this.#holding.get(d.cellId) ?? this.#holding.set(d.cellId, new Set()).get(d.cellId)!;
-        holders.add(d.deviceId);
-        this.peakByCell.set(d.cellId, Math.max(this.peakByCell.get(d.cellId) ?? 0, holders.size));
-        return [report('DOWNLOADED')];
-      }
-      case 'UPGRADE': {
+        return report('RADIO', { radio: { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } });
+      case 'DELIVER_PACKAGE':
+        if (d.protocol === 'HTTP') return report('CLIENT_STATUS', { clientStatus: httpProgress.downloaded });
+        if (d.protocol === 'MQTT') return this.#upgrade(d, c, failsThisAttempt, report);
+        this.#hold(d);
+        return report('DOWNLOADED');
+      case 'UPGRADE':
         this.#holding.get(d.cellId)?.delete(d.deviceId);
-        if (d.resultCode === 1) d.firmwareVersion = c.targetVersion;
-        return [report('UPDATE_RESULT', { resultCode: d.resultCode })];
-      }
+        if (d.protocol === 'HTTP') {
+          if (d.clientFailure) return report('CLIENT_STATUS', { clientStatus: d.clientFailure });
+          d.firmwareVersion = c.targetVersion;
+          return report('CLIENT_STATUS', { clientStatus: httpProgress.installed });
+        }
+        return this.#upgrade(d, c, failsThisAttempt, report);
       default:
-        return [];
+        return none;
     }
+  }
+
+  #upgrade(d: Live, c: Command, failsThisAttempt: boolean, report: (kind: string, extra?: Record<string, unknown>) => { reports: Message[]; checkins: Message[] }) {
+    if (failsThisAttempt) return report('UPDATE_RESULT', { resultCode: 4 });
+    if (d.resultCode === 1) d.firmwareVersion = c.targetVersion;
+    return report('UPDATE_RESULT', { resultCode: d.resultCode, firmwareVersion: d.firmwareVersion, softwareVersion: d.firmwareVersion });
+  }
+
+  #hold(d: Live): void {
+    const holders = this.#holding.get(d.cellId) ?? this.#holding.set(d.cellId, new Set()).get(d.cellId)!;
+    holders.add(d.deviceId);
+    this.peakByCell.set(d.cellId, Math.max(this.peakByCell.get(d.cellId) ?? 0, holders.size));
   }
 }

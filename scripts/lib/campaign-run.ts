@@ -33,7 +33,8 @@ export function scheduleCommand(campaignId: string, fleet: readonly Pick<SimDevi
       packageKind: 'FIRMWARE',
       package: { url: `https://firmware.example/${first.make}/${first.model}/${targetVersion}.bin`, sizeBytes: 4_194_304, checksum: 'sha256:9f2c' },
       schedule: { kind: 'ON_DEMAND', startAt: null, endAt: null, window: null, downloadWindow: null, applyWindow: null },
-      retry: { attempts: 2, intervalMinutes: 5 },
+      // No retries by default: a failure is final at once (tests that exercise R-REQ-3 set them).
+      retry: { attempts: 0, intervalMinutes: 1 },
       pilot: false,
     },
     deviceIds: fleet.map((d) => d.deviceId),

@@ -34,7 +34,7 @@ const decision = (deviceId: string, status: 'Accepted' | 'DeviceRejected' | 'Dup
 });
 const result = (deviceId: string, status: DeviceResult['status'] = 'UpgradeSuccess'): CampaignInput => ({
   kind: 'result',
-  result: { campaignId: 'k1', deviceId, attempt: 1, status, detail: 'x', cellId: null, fromVersion: null, toVersion: null, at: 0 },
+  result: { campaignId: 'k1', deviceId, attempt: 1, status, detail: 'x', cause: null, cellId: null, fromVersion: null, toVersion: null, at: 0 },
 });
 const wake: CampaignInput | { kind: 'wake'; at: number } = { kind: 'wake', at: 0 };
 const gateAnswer = (open: boolean, pilot = false): CampaignInput => ({ kind: 'pilot', answer: { type: 'gate-answer', campaignId: 'k1', open, pilot, at: 0 } });

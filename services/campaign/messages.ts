@@ -45,6 +45,7 @@ export interface DeviceResult {
   readonly attempt: number;
   readonly status: 'UpgradeSuccess' | 'UpgradeFailed' | 'CampaignCancelled' | 'CampaignAborted';
   readonly detail: string;
+  readonly cause: string | null;
   readonly cellId: string | null;
   readonly fromVersion: string | null;
   readonly toVersion: string | null;

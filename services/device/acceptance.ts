@@ -71,6 +71,7 @@ export function rejectionOf(profile: Checkin | null, offer: Offer, busyWith: str
   if (busyWith !== undefined && busyWith !== offer.campaignId) return 'taskConflict';
   if (profile.make !== offer.make || profile.model !== offer.model) return 'makeModel';
   if (!offer.fromVersions.includes(currentVersion(profile, offer.packageKind))) return 'version';
-  if (offer.api === 'V2' && !profile.connected) return 'notConnected';
+  // The v2 (HTTP) API refuses unconnected devices; MQTT devices are waited for instead (R-FLOW-2).
+  if (offer.protocol === 'HTTP' && !profile.connected) return 'notConnected';
   return undefined;
 }

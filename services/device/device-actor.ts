@@ -1,9 +1,11 @@
 import type { ActorType, Output } from '../runtime/actor.ts';
 import type { CellGrant } from '../cell/messages.ts';
 import { currentVersion, details, rejectionOf } from './acceptance.ts';
+import { httpEndCause, httpOnCheckin, httpOnReport } from './http-flow.ts';
 import { lwm2mAwaitOnlineWake, lwm2mOnGrant, lwm2mOnline, lwm2mOnReport, startLwm2m, upgrade } from './lwm2m-flow.ts';
+import { mqttOnline, mqttOnReport, startMqtt } from './mqtt-flow.ts';
 import type { CampaignControl, Checkin, DeviceDecision, DeviceInput, Offer, StatusReport, VerboseControl } from './messages.ts';
-import { finish, logCommand, release, resultDetails, stepTimeouts, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
+import { fail, finish, logCommand, release, resultDetails, stepTimeouts, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
 
 /**
  * The device actor (key: deviceId) is the device's inventory entry (its latest check-in,
@@ -46,13 +48,26 @@ const unchanged = (state: DeviceState): Decided => ({ state, outputs: [] });
 function onCheckin(state: DeviceState, checkin: Checkin, now: number): Decided {
   // R-DEV-2: the latest check-in is the current state; an older one arriving late is ignored.
   if (state.profile && state.profile.at > checkin.at) return unchanged(state);
-  const s = { ...state, profile: checkin };
-  const collecting = startCollecting(s, now);
-  if (s.task?.step === 'awaitOnline' && checkin.connected) {
-    const online = lwm2mOnline(collecting.state, s.task, now);
-    return { state: online.state, outputs: [...collecting.outputs, ...online.outputs] };
+  const collecting = startCollecting({ ...state, profile: checkin }, now);
+  const task = collecting.state.task;
+  if (!task) return collecting;
+  const next = task.offer.protocol === 'HTTP' ? httpOnCheckin(collecting.state, task, now) : task.step === 'awaitOnline' && checkin.connected ? online(collecting.state, task, now) : undefined;
+  return next ? { state: next.state, outputs: [...collecting.outputs, ...next.outputs] } : collecting;
+}
+
+const online = (state: DeviceState, task: UpgradeTask, now: number) => (task.offer.protocol === 'MQTT' ? mqttOnline(state, task, now) : lwm2mOnline(state, task, now));
+
+/** Starts (or, after a retry wait, restarts) the protocol's flow. */
+function startFlow(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  switch (task.offer.protocol) {
+    case 'MQTT':
+      return startMqtt(state, task, now);
+    // R-LC-4, R-FLOW-3: HTTP devices are never pushed; they are served when they check in.
+    case 'HTTP':
+      return { state: { ...state, task: { ...task, step: 'awaitCheckin', deadline: null } }, outputs: [] };
+    default:
+      return startLwm2m(state, task, now);
   }
-  return collecting;
 }
 
 /** R-LOG-1: verbose logging asked for starts collecting at the device's next check-in. */
@@ -103,9 +118,7 @@ function onControl(state: DeviceState, control: CampaignControl, now: number): D
   if (!task || task.campaignId !== control.campaignId) return unchanged(state);
   switch (control.action) {
     case 'start':
-      if (task.step !== 'scheduled') return unchanged(state);
-      // R-LC-4, R-FLOW-3: HTTP devices are never pushed; they are served when they check in.
-      return task.offer.protocol === 'HTTP' ? { state: { ...state, task: { ...task, step: 'awaitCheckin' } }, outputs: [] } : startLwm2m(state, task, now);
+      return task.step === 'scheduled' ? startFlow(state, task, now) : unchanged(state);
     case 'cancel':
       return finish(state, task, 'CampaignCancelled', resultDetails.cancelled, now);
     case 'remove':
@@ -115,11 +128,14 @@ function onControl(state: DeviceState, control: CampaignControl, now: number): D
       return finish(state, task, 'CampaignAborted', resultDetails.aborted, now);
     case 'end': {
       const cause =
-        task.step === 'awaitCheckin'
-          ? resultDetails.httpNeverReported
+        task.offer.protocol === 'HTTP'
+          ? httpEndCause(task)
           : task.step === 'awaitApplyWindow'
             ? resultDetails.applyWindowNeverReached
-            : (stepTimeouts[task.step]?.cause ?? resultDetails.endedBeforeStart);
+            : task.step === 'retryWait'
+              ? task.lastCause!
+              : (stepTimeouts[task.step]?.cause ?? resultDetails.endedBeforeStart);
+      // The campaign is over: no retry follows.
       return finish(state, task, 'UpgradeFailed', cause, now);
     }
   }
@@ -127,10 +143,17 @@ function onControl(state: DeviceState, control: CampaignControl, now: number): D
 
 function onStatus(state: DeviceState, report: StatusReport, now: number): Decided {
   const task = state.task;
-  if (!task || task.step === 'scheduled' || (report.campaignId !== null && report.campaignId !== task.campaignId)) return unchanged(state);
-  // R-FLOW-1 step 1: any report means the device is online.
-  if (task.step === 'awaitOnline') return lwm2mOnline(state, task, now);
-  return lwm2mOnReport(state, task, report, now) ?? unchanged(state);
+  if (!task || task.step === 'scheduled' || task.step === 'retryWait' || (report.campaignId !== null && report.campaignId !== task.campaignId)) return unchanged(state);
+  switch (task.offer.protocol) {
+    case 'HTTP':
+      return httpOnReport(state, task, report, now) ?? unchanged(state);
+    case 'MQTT':
+      return (task.step === 'awaitOnline' ? mqttOnline(state, task, now) : mqttOnReport(state, task, report, now)) ?? unchanged(state);
+    default:
+      // R-FLOW-1 step 1: any report means the device is online.
+      if (task.step === 'awaitOnline') return lwm2mOnline(state, task, now);
+      return lwm2mOnReport(state, task, report, now) ?? unchanged(state);
+  }
 }
 
 function onGrant(state: DeviceState, grant: CellGrant, now: number): Decided {
@@ -146,8 +169,19 @@ function onGrant(state: DeviceState, grant: CellGrant, now: number): Decided {
 function onWake(state: DeviceState, now: number): Decided {
   const task = state.task;
   if (!task || task.deadline === null || task.deadline > now) return unchanged(state);
-  if (task.step === 'awaitOnline') return lwm2mAwaitOnlineWake(state, task, now);
-  if (task.step === 'awaitWindow') return startLwm2m(state, task, now);
-  if (task.step === 'awaitApplyWindow') return upgrade(state, task, now);
-  return finish(state, task, 'UpgradeFailed', stepTimeouts[task.step]!.cause, now);
+  switch (task.step) {
+    case 'retryWait': {
+      // R-REQ-3: the next attempt starts the flow again (a download resumes where it stopped).
+      const { lastCause: _done, ...next } = task;
+      return startFlow(state, { ...next, attempt: task.attempt + 1, step: 'scheduled', deadline: null, lastPushAt: null, repushes: 0 }, now);
+    }
+    case 'awaitOnline':
+      return task.offer.protocol === 'MQTT' ? fail(state, task, stepTimeouts.awaitOnline!.cause, now) : lwm2mAwaitOnlineWake(state, task, now);
+    case 'awaitWindow':
+      return startLwm2m(state, task, now);
+    case 'awaitApplyWindow':
+      return upgrade(state, task, now);
+    default:
+      return fail(state, task, stepTimeouts[task.step]!.cause, now);
+  }
 }

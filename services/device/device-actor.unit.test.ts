@@ -6,7 +6,8 @@ import { offer, profile } from '../../test/support/device-fixtures.ts';
 import { deviceActor, type DeviceState } from './device-actor.ts';
 import { details } from './acceptance.ts';
 import type { ControlAction, DeviceInput, StatusReport } from './messages.ts';
-import { lwm2mResultCodes, resultDetails, stepTimeouts } from './task.ts';
+import { httpClientCodes, lwm2mResultCodes, resultDetails, stepTimeouts, v1FailureDetails } from './task.ts';
+import { httpProgress } from './http-flow.ts';
 
 const report = (kind: StatusReport['kind'], extra: Partial<StatusReport> = {}): DeviceInput => ({
   kind: 'status',
@@ -23,7 +24,7 @@ function drive(inputs: (DeviceInput | { kind: 'wake'; at: number })[], now = 100
     outputs.push(...d.outputs);
   }
   const commands = outputs.filter((o) => o.topic === 'device-commands').map((o) => (o.value as { kind: string }).kind);
-  const results = outputs.filter((o) => o.topic === 'campaign-device-results').map((o) => o.value as { status: string; detail: string });
+  const results = outputs.filter((o) => o.topic === 'campaign-device-results').map((o) => o.value as { status: string; detail: string; cause: string | null; attempt: number });
   const cell = outputs.filter((o) => o.topic === 'cell-requests').map((o) => o.value as CellRequest);
   return { state, outputs, commands, results, cell };
 }
@@ -59,13 +60,14 @@ describe('device actor, LwM2M flow', () => {
 
   it('R-RES-2: a reported result code fails the device with its message and gives the token back', () => {
     const r = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: null, sinr: null } }), grant, report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 2 })]);
-    expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', detail: lwm2mResultCodes[2] })]);
+    // R-RES-1: a v1 result says the update failed; the device's own reason is its cause. Storage is final (R-REQ-3).
+    expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', detail: v1FailureDetails.updateFailed, cause: lwm2mResultCodes[2] })]);
     expect(r.cell.at(-1)?.type).toBe('release');
   });
 
   it('R-LC-4, R-FLOW-4, R-FLOW-5: a silent LwM2M device is pushed, re-pushed at 04:00 UTC for three days, then fails once', () => {
     const t0 = Date.UTC(2026, 5, 10, 15, 30);
-    let r = drive([{ kind: 'checkin', checkin: { ...profile, connected: false } }, { kind: 'offer', offer }, control('start')], t0);
+    let r = drive([{ kind: 'checkin', checkin: { ...profile, connected: false } }, { kind: 'offer', offer: { ...offer, retry: null } }, control('start')], t0);
     expect(r.commands).toEqual(['PUSH']);
     const pushes: number[] = [];
     for (let day = 11; day <= 13; day++) {
@@ -79,7 +81,7 @@ describe('device actor, LwM2M flow', () => {
     const timeout = deviceActor.wakeAt(r.state)!;
     expect(new Date(timeout).toISOString()).toBe('2026-06-14T04:00:00.000Z');
     const late = drive([{ kind: 'wake', at: timeout }, { kind: 'wake', at: timeout }], timeout, r.state);
-    expect(late.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', detail: 'Waiting for the device online timeout' })]);
+    expect(late.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', detail: v1FailureDetails.notConnected, cause: 'Waiting for the device online timeout' })]);
     expect(deviceActor.wakeAt(late.state)).toBeUndefined();
   });
 
@@ -90,9 +92,10 @@ describe('device actor, LwM2M flow', () => {
   });
 
   it('R-FLOW-4: the download wait ends in its own cause and releases the held token', () => {
-    const holding = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant], 0);
+    const noRetry: DeviceInput[] = [{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer: { ...offer, retry: null } }, control('start')];
+    const holding = drive([...noRetry, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant], 0);
     const r = drive([{ kind: 'wake', at: 0 }], stepTimeouts.download!.ms, holding.state);
-    expect(r.results).toEqual([expect.objectContaining({ detail: 'Waiting for device downloaded package timeout' })]);
+    expect(r.results).toEqual([expect.objectContaining({ cause: 'Waiting for device downloaded package timeout' })]);
     expect(r.cell).toEqual([expect.objectContaining({ type: 'release', cellId: 'c1' })]);
   });
 
@@ -124,11 +127,12 @@ describe('device actor, LwM2M flow', () => {
       ['cancel', 'CampaignCancelled', resultDetails.cancelled],
       ['remove', 'CampaignCancelled', resultDetails.removed],
       ['abort', 'CampaignAborted', resultDetails.aborted],
-      ['end', 'UpgradeFailed', stepTimeouts.download!.cause],
+      ['end', 'UpgradeFailed', v1FailureDetails.updateFailed],
     ];
     for (const [action, status, detail] of expectations) {
       const r = drive([control(action)], 2000, holding.state);
       expect(r.results, action).toEqual([expect.objectContaining({ status, detail })]);
+      if (action === 'end') expect(r.results[0]!.cause).toBe(stepTimeouts.download!.cause);
       expect(r.cell, action).toEqual([expect.objectContaining({ type: 'release', cellId: 'c1' })]);
     }
     expect(drive([control('cancel', 'other')], 2000, holding.state).results).toEqual([]);
@@ -201,5 +205,87 @@ describe('device actor, LwM2M flow', () => {
         }
       }),
     );
+  });
+
+  it('R-REQ-3, R-FLOW-4: a retryable failure frees the token, waits the campaign\'s interval and starts the next attempt; the last attempt is final', () => {
+    const once = { ...offer, retry: { attempts: 1, intervalMinutes: 5 } };
+    const start: DeviceInput[] = [{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer: once }, control('start')];
+    const holding = drive([...start, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant], 0);
+    const failed = drive([report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 4 })], 10, holding.state);
+    expect(failed.results).toEqual([]);
+    expect(failed.cell.map((c) => c.type)).toEqual(['release']);
+    expect(deviceActor.wakeAt(failed.state)).toBe(10 + 5 * 60_000);
+    const second = drive([{ kind: 'wake', at: 0 }], 10 + 5 * 60_000, failed.state);
+    expect(second.commands).toEqual(['QUERY_VERSION']);
+    expect(second.outputs.map((o) => (o.value as { commandId?: string }).commandId)).toEqual(['d1/k1/2/QUERY_VERSION']);
+    const timedOut = drive([{ kind: 'wake', at: 0 }], 10 + 5 * 60_000 + stepTimeouts.queryVersion!.ms, second.state);
+    expect(timedOut.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', attempt: 2, cause: stepTimeouts.queryVersion!.cause })]);
+  });
+
+  it('R-REQ-3: storage, memory, unsupported package and invalid URI are final at once', () => {
+    for (const code of [2, 3, 6, 7]) {
+      const r = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant, report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: code })]);
+      expect(r.results, String(code)).toEqual([expect.objectContaining({ status: 'UpgradeFailed', cause: lwm2mResultCodes[code], attempt: 1 })]);
+    }
+  });
+
+  it('R-RES-1: v1 results word a failure by what went wrong', () => {
+    const r = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant, report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 6 })]);
+    expect(r.results[0]).toMatchObject({ detail: v1FailureDetails.prerequisites, cause: 'Unsupported package type' });
+  });
+});
+
+describe('device actor, MQTT flow', () => {
+  const mqtt = { ...offer, api: 'V2' as const, protocol: 'MQTT' as const, retry: null };
+  const mqttDevice = { ...profile, protocol: 'MQTT' as const, clientType: 'MQTT_CLIENT' };
+
+  it('R-FLOW-2: an offline MQTT device is waited for 25 h, not pushed, then fails', () => {
+    const r = drive([{ kind: 'checkin', checkin: { ...mqttDevice, connected: false } }, { kind: 'offer', offer: mqtt }, control('start')], 0);
+    expect(r.commands).toEqual([]);
+    expect(deviceActor.wakeAt(r.state)).toBe(25 * 3_600_000);
+    expect(drive([{ kind: 'wake', at: 0 }], 25 * 3_600_000, r.state).results).toEqual([expect.objectContaining({ cause: 'Waiting for the device online timeout' })]);
+  });
+
+  it('R-FLOW-2: an online MQTT device gets the package with a 24 h token and succeeds when it reports the target version', () => {
+    const r = drive([{ kind: 'checkin', checkin: { ...mqttDevice, connected: false } }, { kind: 'offer', offer: mqtt }, control('start'), { kind: 'checkin', checkin: { ...mqttDevice, at: 5 } }, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' })], 100);
+    expect(r.commands).toEqual(['QUERY_VERSION', 'DELIVER_PACKAGE']);
+    const delivery = r.outputs.find((o) => (o.value as { kind: string }).kind === 'DELIVER_PACKAGE')!.value as { package: { token: string; tokenExpiresAt: number } };
+    expect(delivery.package.tokenExpiresAt).toBe(100 + 24 * 3_600_000);
+    expect(deviceActor.wakeAt(r.state)).toBe(100 + 24 * 3_600_000);
+    expect(r.cell).toEqual([]);
+    const done = drive([report('UPDATE_RESULT', { firmwareVersion: '2.0' })], 200, r.state);
+    expect(done.results).toEqual([expect.objectContaining({ status: 'UpgradeSuccess', detail: resultDetails.success.V2 })]);
+    const wrong = drive([report('UPDATE_RESULT', { firmwareVersion: '1.5' })], 200, r.state);
+    expect(wrong.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', cause: lwm2mResultCodes[8] })]);
+  });
+});
+
+describe('device actor, HTTP flow', () => {
+  const http = { ...offer, api: 'V2' as const, protocol: 'HTTP' as const, packageKind: 'SOFTWARE' as const, retry: null };
+  const httpDevice = { ...profile, protocol: 'HTTP' as const, clientType: 'ROVA_CLIENT' };
+  const checkin = (at: number): DeviceInput => ({ kind: 'checkin', checkin: { ...httpDevice, at } });
+  const client = (clientStatus: string) => report('CLIENT_STATUS', { clientStatus });
+
+  it('R-FLOW-3, R-RES-3: an HTTP device is handed the package at a check-in, told to install once downloaded, and succeeds on its report', () => {
+    const started = drive([checkin(1), { kind: 'offer', offer: http }, control('start')]);
+    expect(started.commands).toEqual([]);
+    const r = drive([checkin(2), client(httpProgress.downloaded), client(httpProgress.installed)], 1000, started.state);
+    expect(r.commands).toEqual(['DELIVER_PACKAGE', 'UPGRADE']);
+    expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeSuccess', detail: 'Download and install succeeded' })]);
+  });
+
+  it('R-FLOW-3, R-REQ-2: the package is handed only at a check-in inside the windows', () => {
+    const windows = { update: { start: '09:00', end: '11:30', timeZone: 'Europe/Berlin', weekdays: [] }, download: null, apply: null };
+    const started = drive([checkin(1), { kind: 'offer', offer: { ...http, windows } }, control('start')]);
+    expect(drive([checkin(2)], Date.UTC(2026, 5, 9, 12, 0), started.state).commands).toEqual([]);
+    expect(drive([checkin(2)], Date.UTC(2026, 5, 9, 8, 0), started.state).commands).toEqual(['DELIVER_PACKAGE']);
+  });
+
+  it('R-RES-3: a client failure code is the result detail; a device that never reported, or never installed, is failed so at the end', () => {
+    const started = drive([checkin(1), { kind: 'offer', offer: http }, control('start')]);
+    expect(drive([checkin(2), client(httpClientCodes.downloadFailed)], 1000, started.state).results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', detail: 'RovaClientDownloadFailed' })]);
+    expect(drive([control('end')], 1000, started.state).results[0]).toMatchObject({ detail: 'RovaClientDidNotReportStatus' });
+    const downloaded = drive([checkin(2), client(httpProgress.downloaded)], 1000, started.state);
+    expect(drive([client(httpClientCodes.installFailed)], 1000, downloaded.state).results[0]).toMatchObject({ detail: 'RovaClientDownloadedInstallFailed' });
   });
 });

@@ -1,7 +1,7 @@
 import type { CellRequest } from '../cell/messages.ts';
 import type { StatusReport } from './messages.ts';
 import { inAllWindows, nextOpenForAll, nextUtcTimeOfDay } from '../campaign/schedule.ts';
-import { command, finish, lwm2mResultCodes, resultDetails, stepTimeouts, toStep, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
+import { command, fail, finish, lwm2mResultCodes, resultDetails, stepTimeouts, toStep, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
 
 const MAX_REPUSHES = 3;
 const REPUSH_UTC_HOUR = 4;
@@ -44,7 +44,7 @@ function onlineDeadline(task: UpgradeTask): number {
 export function lwm2mAwaitOnlineWake(state: DeviceState, task: UpgradeTask, now: number): Decided {
   const repush = nextRepushAt(task);
   if (repush !== null && repush <= now) return push(state, task, now);
-  return finish(state, task, 'UpgradeFailed', stepTimeouts.awaitOnline!.cause, now);
+  return fail(state, task, stepTimeouts.awaitOnline!.cause, now);
 }
 
 export function lwm2mOnline(state: DeviceState, task: UpgradeTask, now: number): Decided {
@@ -63,7 +63,7 @@ export function lwm2mOnReport(state: DeviceState, task: UpgradeTask, report: Sta
     case 'RADIO': {
       if (task.step !== 'queryRadio') return undefined;
       // R-CELL-1: without a cell id the device cannot take a token and fails.
-      if (!report.radio?.cellId) return finish(state, task, 'UpgradeFailed', stepTimeouts.queryRadio!.cause, now);
+      if (!report.radio?.cellId) return fail(state, task, stepTimeouts.queryRadio!.cause, now);
       const cellId = report.radio.cellId;
       const acquire: CellRequest = {
         type: 'acquire',
@@ -89,7 +89,7 @@ export function lwm2mOnReport(state: DeviceState, task: UpgradeTask, report: Sta
       const code = report.resultCode ?? 0;
       const tail = [command(state, task, 'QUERY_RESULT', now), command(state, task, 'UNSUBSCRIBE', now)];
       if (code === 1) return finish(state, task, 'UpgradeSuccess', resultDetails.success[task.offer.api], now, tail);
-      return finish(state, task, 'UpgradeFailed', lwm2mResultCodes[code] ?? `Firmware update failed (result code ${code})`, now, tail);
+      return fail(state, task, lwm2mResultCodes[code] ?? `Firmware update failed (result code ${code})`, now, tail);
     }
     default:
       return undefined;

@@ -6,7 +6,7 @@ import type { Checkin, Offer } from './messages.ts';
  * A device's one current task (R-DEV-3) and the outputs every flow shares: device
  * commands, token release (R-CELL-3) and the one final result (R-RES-4).
  */
-export type Step = 'scheduled' | 'awaitWindow' | 'awaitCheckin' | 'awaitOnline' | 'queryVersion' | 'queryRadio' | 'awaitToken' | 'download' | 'awaitApplyWindow' | 'update';
+export type Step = 'scheduled' | 'retryWait' | 'awaitWindow' | 'awaitCheckin' | 'awaitOnline' | 'queryVersion' | 'queryRadio' | 'awaitToken' | 'download' | 'awaitApplyWindow' | 'update' | 'mqttTransfer' | 'httpDownload' | 'httpAwaitApply' | 'httpInstall';
 
 export interface UpgradeTask {
   readonly campaignId: string;
@@ -20,6 +20,8 @@ export interface UpgradeTask {
   /** R-LC-4: when the device was last pushed, and how many re-pushes followed the first. */
   readonly lastPushAt: number | null;
   readonly repushes: number;
+  /** R-REQ-3: why the previous attempt failed, while waiting to retry. */
+  readonly lastCause?: string;
 }
 
 export interface DeviceState {
@@ -43,6 +45,7 @@ const HOUR = 60 * MIN;
 /** R-FLOW-1 waits and their R-FLOW-4 causes. */
 export const stepTimeouts: Readonly<Record<Step, { readonly ms: number; readonly cause: string } | null>> = {
   scheduled: null,
+  retryWait: null,
   awaitWindow: null,
   awaitCheckin: null,
   awaitOnline: { ms: 24 * HOUR, cause: 'Waiting for the device online timeout' },
@@ -52,7 +55,33 @@ export const stepTimeouts: Readonly<Record<Step, { readonly ms: number; readonly
   download: { ms: 60 * MIN, cause: 'Waiting for device downloaded package timeout' },
   awaitApplyWindow: null,
   update: { ms: 30 * MIN, cause: 'Wait for the device to report upgrade result timeout' },
+  // R-FLOW-2: the download token and the download-and-report wait are both 24 h.
+  mqttTransfer: { ms: 24 * HOUR, cause: 'Wait for the device to report upgrade result timeout' },
+  // R-FLOW-3: HTTP devices report at their own pace; the campaign's end bounds the wait.
+  httpDownload: null,
+  httpAwaitApply: null,
+  httpInstall: null,
 };
+
+/** R-FLOW-2: MQTT devices get 25 h to come online. */
+export const MQTT_ONLINE_MS = 25 * HOUR;
+
+/** R-RES-1: the v1 API's failure details, by what went wrong. */
+export const v1FailureDetails = {
+  notConnected: 'Device is not in an active state or is not connected.',
+  prerequisites: 'Current device module does not meet firmware prerequisites.',
+  updateFailed: 'Firmware update to device failed.',
+} as const;
+
+/** R-RES-3: what HTTP clients report, and what a result says when they did not. */
+export const httpClientCodes = {
+  didNotReport: 'RovaClientDidNotReportStatus',
+  downloadFailed: 'RovaClientDownloadFailed',
+  notInstalledYet: 'RovaClientDownloadNotInstalledYet',
+  installFailed: 'RovaClientDownloadedInstallFailed',
+  unknown: 'Uknown device error.',
+  other: 'Other.',
+} as const;
 
 /** R-RES-1/3 and R-LC-2 details of final results. */
 export const resultDetails = {
@@ -62,9 +91,18 @@ export const resultDetails = {
   aborted: 'Campaign aborted by user.',
   removed: 'Device removed from campaign by user.',
   endedBeforeStart: 'Campaign ended before the device was started',
-  httpNeverReported: 'RovaClientDidNotReportStatus',
   applyWindowNeverReached: 'Waiting for device start to update timeout',
 } as const;
+
+/** R-REQ-3: device-reported causes that another attempt cannot fix. */
+export const finalCauses: ReadonlySet<string> = new Set([
+  'Not enough storage for the new firmware package',
+  'Out of memory during downloading process',
+  'Unsupported package type',
+  'Invalid URI',
+  httpClientCodes.unknown,
+  httpClientCodes.other,
+]);
 
 /** R-RES-2: LwM2M firmware update result codes reported by devices. */
 export const lwm2mResultCodes: Readonly<Record<number, string>> = {
@@ -77,7 +115,7 @@ export const lwm2mResultCodes: Readonly<Record<number, string>> = {
   8: 'Firmware update failed',
 };
 
-const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || step === 'download' || step === 'awaitApplyWindow' || step === 'update';
+export const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || step === 'download' || step === 'awaitApplyWindow' || step === 'update';
 
 /** Moves the task to a step and arms that step's deadline. */
 export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: number, outputs: Output[]): Decided {
@@ -85,10 +123,34 @@ export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: n
   return { state: { ...state, task: { ...task, step, deadline: timeout ? now + timeout.ms : null } }, outputs };
 }
 
+/**
+ * A failure: R-REQ-3 retries it after the campaign's interval while attempts remain and the
+ * cause is one another attempt can fix; otherwise it is the device's final result.
+ */
+export function fail(state: DeviceState, task: UpgradeTask, cause: string, now: number, extra: Output[] = []): Decided {
+  const retry = task.offer.retry;
+  if (retry && task.attempt <= retry.attempts && !finalCauses.has(cause)) {
+    const outputs: Output[] = [...extra];
+    if (task.cellId && holdsOrAwaitsToken(task.step)) outputs.push(release(state.deviceId, task.cellId, task.campaignId, task.attempt, cause, now));
+    return { state: { ...state, task: { ...task, step: 'retryWait', deadline: now + retry.intervalMinutes * MIN, lastCause: cause } }, outputs };
+  }
+  return finish(state, task, 'UpgradeFailed', cause, now, extra);
+}
+
+/** The result's detail: R-RES-1 wording for v1, the client code for HTTP (R-RES-3), else the cause. */
+function failureDetail(task: UpgradeTask, cause: string): string {
+  if (task.offer.protocol === 'HTTP') return cause;
+  if (task.offer.api !== 'V1') return cause;
+  if (cause === stepTimeouts.awaitOnline!.cause) return v1FailureDetails.notConnected;
+  if (cause === lwm2mResultCodes[6]) return v1FailureDetails.prerequisites;
+  return v1FailureDetails.updateFailed;
+}
+
 /** Ends the task: R-CELL-3 gives the token back, R-RES-4 publishes the one result. */
-export function finish(state: DeviceState, task: UpgradeTask, status: ResultStatus, detail: string, now: number, extra: Output[] = []): Decided {
+export function finish(state: DeviceState, task: UpgradeTask, status: ResultStatus, cause: string, now: number, extra: Output[] = []): Decided {
   const outputs: Output[] = [...extra];
   if (task.cellId && holdsOrAwaitsToken(task.step)) outputs.push(release(state.deviceId, task.cellId, task.campaignId, task.attempt, status, now));
+  const detail = status === 'UpgradeFailed' ? failureDetail(task, cause) : cause;
   outputs.push({
     topic: 'campaign-device-results',
     key: task.campaignId,
@@ -98,6 +160,7 @@ export function finish(state: DeviceState, task: UpgradeTask, status: ResultStat
       attempt: task.attempt,
       status,
       detail,
+      cause: status === 'UpgradeFailed' ? cause : null,
       cellId: task.cellId,
       fromVersion: task.fromVersion,
       toVersion: status === 'UpgradeSuccess' ? task.offer.targetVersion : task.fromVersion,
@@ -112,8 +175,8 @@ export function release(deviceId: string, cellId: string, campaignId: string, at
   return { topic: 'cell-requests', key: cellId, value };
 }
 
-export function command(state: DeviceState, task: UpgradeTask, kind: string, now: number): Output {
-  const pkg = kind === 'DELIVER_PACKAGE' ? { ...task.offer.package, token: null, tokenExpiresAt: null } : null;
+export function command(state: DeviceState, task: UpgradeTask, kind: string, now: number, token: { token: string; expiresAt: number } | null = null): Output {
+  const pkg = kind === 'DELIVER_PACKAGE' ? { ...task.offer.package, token: token?.token ?? null, tokenExpiresAt: token?.expiresAt ?? null } : null;
   return {
     topic: 'device-commands',
     key: state.deviceId,

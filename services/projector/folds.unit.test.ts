@@ -11,7 +11,7 @@ describe('projection folds', () => {
       { kind: 'event', event: ev({ type: 'DEVICE_DECISION', deviceStatus: 'Accepted', at: 2 }) },
       { kind: 'event', event: ev({ type: 'DEVICE_DECISION', deviceStatus: 'DeviceRejected', at: 2 }) },
       { kind: 'event', event: ev({ to: 'InProgress', at: 3 }) },
-      { kind: 'result', result: { campaignId: 'k', deviceId: 'd', attempt: 1, status: 'UpgradeSuccess', detail: '', cellId: null, fromVersion: null, toVersion: null, at: 4 } },
+      { kind: 'result', result: { campaignId: 'k', deviceId: 'd', attempt: 1, status: 'UpgradeSuccess', detail: '', cause: null, cellId: null, fromVersion: null, toVersion: null, at: 4 } },
       { kind: 'event', event: ev({ to: 'Finished', at: 5 }) },
     ]);
     expect(deltas.size).toBe(1);

@@ -11,8 +11,9 @@ import { waitFor } from '../../scripts/lib/wait-for.ts';
 import { acceleratedClock } from './clock.ts';
 import type { RunningService } from './service.ts';
 
-// 24 virtual hours pass in about 6 real seconds.
-const clock = acceleratedClock(14_400, Date.UTC(2026, 0, 1), Date.now());
+// A virtual day passes in 2 real seconds; the silent device's wait (a push, three daily
+// re-pushes and 24 h, R-LC-4) is about four virtual days.
+const clock = acceleratedClock(43_200, Date.UTC(2026, 0, 1), Date.now());
 
 describe('durable timers', () => {
   let t: Topology;
@@ -39,7 +40,7 @@ describe('durable timers', () => {
   // An offer, then the campaign's start: the device's flow begins with its online wait.
   const offerTo = (deviceId: string) =>
     produce(t, 'device-campaign', [
-      { key: deviceId, value: JSON.stringify({ ...offer, deviceId, at: clock.now() }) },
+      { key: deviceId, value: JSON.stringify({ ...offer, retry: null, deviceId, at: clock.now() }) },
       { key: deviceId, value: JSON.stringify({ type: 'control', campaignId: offer.campaignId, deviceId, action: 'start', at: clock.now() }) },
     ]);
   const decided = (deviceId: string) => waitFor(`a decision for ${deviceId}`, () => decisions.values().find((d) => d.deviceId === deviceId));
@@ -56,7 +57,7 @@ describe('durable timers', () => {
     running.push(await startInProcess(deviceService, t, clock));
 
     const [result] = await waitFor('the online-wait timeout', () => results.values().length > 0 && results.values(), 60_000);
-    expect(result).toMatchObject({ deviceId: 'offline-1', status: 'UpgradeFailed', detail: 'Waiting for the device online timeout' });
+    expect(result).toMatchObject({ deviceId: 'offline-1', status: 'UpgradeFailed', cause: 'Waiting for the device online timeout' });
 
     // Restart again and let a probe device go through; the fired timer must not fire twice.
     await running.pop()!.stop();
