@@ -65,7 +65,8 @@ export function luhnImei(body14: string): string {
   return body14 + String((10 - (sum % 10)) % 10);
 }
 
-function random(seed: number): () => number {
+/** A small seeded generator (mulberry32): runs that use it can be replayed from their seed. */
+export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -83,7 +84,7 @@ export function cellIdOf(idPrefix: string, i: number): string {
 }
 
 export function generateFleet(o: FleetOptions): SimDevice[] {
-  const rnd = random(o.seed ?? 42);
+  const rnd = seededRandom(o.seed ?? 42);
   return Array.from({ length: o.devices }, (_, i) => {
     const cell = i % o.cells;
     const radio = o.radioOf?.(cell, rnd) ?? radioClasses[cell % radioClasses.length]!;

@@ -16,6 +16,9 @@ export function createKafka(config: RuntimeConfig, logger: Logger, clientId: str
       // kafkajs logs each retry of CONCURRENT_TRANSACTIONS (kafkajs#1315) as an error; it is
       // the broker still finishing the previous commit, and the retry succeeds.
       if (String(extra.error ?? message).includes('concurrent operation on the same transaction')) log.debug(extra, message);
+      // Our producers are transactional: a send that gives up aborts its transaction, and the
+      // batch is processed again, so bounded retries cannot commit anything twice.
+      else if (message.startsWith('Limiting retries for the idempotent producer')) log.debug(extra, message);
       else if (entry.level <= kafkaLogLevel.ERROR) log.error(extra, message);
       else log.warn(extra, message);
     },

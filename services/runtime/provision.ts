@@ -13,8 +13,10 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ c
   const present = new Set(await admin.listTopics());
   const missing = wanted.filter((w) => !present.has(w.name));
   if (missing.length > 0) {
+    // Leaders are awaited by waitUntilServed below: a fresh broker can list a leader, or not know
+    // the partition yet, before it serves it.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map(({ spec, name }) => ({
         topic: name,
         numPartitions: spec.partitions,
