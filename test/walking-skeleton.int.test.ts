@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCampaign } from '../services/projector/campaigns/index.ts';
+import { readCampaignDevices, readFailureReasons } from '../services/projector/campaign-devices/index.ts';
 import { readCells } from '../services/projector/cell-utilisation/index.ts';
 import { createDatabase } from '../services/projector/database.ts';
 import { generateFleet } from '../scripts/fleet/fleet.ts';
@@ -40,5 +41,18 @@ describe('walking skeleton', () => {
       expect(c.cell_limit).toBe(limitOf.get(c.cell_id));
       expect(c.peak_in_use).toBeLessThanOrEqual(c.cell_limit);
     }
+
+    // R-RES-4: campaign_devices equals the results topic, device by device.
+    const devices = await waitFor('every device row to be final', async () => {
+      const rows = await readCampaignDevices(db, campaignId);
+      return rows.length === fleet.length && rows.every((r) => r.finished_at !== null) && rows;
+    });
+    const byDevice = new Map(results.map((r) => [r.deviceId, r]));
+    for (const row of devices) {
+      const r = byDevice.get(row.device_id)!;
+      expect(row, row.device_id).toMatchObject({ decision: 'Accepted', status: r.status, detail: r.detail, cause: r.cause, attempt: r.attempt, cell_id: r.cellId });
+    }
+    const reasons = await readFailureReasons(db, campaignId);
+    expect(reasons.map((x) => [x.status, x.cause, Number(x.devices)])).toEqual(failed > 0 ? [['UpgradeFailed', 'Firmware update failed', failed]] : []);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cellLimit, defaultRadioRanges } from './cell-limit.ts';
+import { parseRadioRanges } from './config.ts';
 
 describe('cell limit from radio quality', () => {
   it('R-CELL-1: RSRP range 0 and SINR range 0 allow 50 devices', () => {
@@ -26,5 +27,12 @@ describe('cell limit from radio quality', () => {
     const strict = { ...defaultRadioRanges, rsrp0Min: -80 };
     expect(cellLimit({ rsrp: -90, sinr: 12 }, strict)).toBe(1);
     expect(cellLimit({ rsrp: -79, sinr: 12 }, strict)).toBe(50);
+  });
+
+  it('R-CELL-2: the ranges come from the cell service\'s environment, checked at start', () => {
+    expect(parseRadioRanges({})).toEqual(defaultRadioRanges);
+    expect(parseRadioRanges({ OTAFLOW_CELL_RSRP0_MIN: '-100' }).rsrp0Min).toBe(-100);
+    expect(() => parseRadioRanges({ OTAFLOW_CELL_SINR0_MIN: 'high' })).toThrow(/OTAFLOW_CELL_SINR0_MIN must be a number/);
+    expect(() => parseRadioRanges({ OTAFLOW_CELL_RSRP1_MIN: '-100' })).toThrow(/must be below OTAFLOW_CELL_RSRP0_MIN/);
   });
 });

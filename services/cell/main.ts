@@ -1,4 +1,5 @@
 import { runServiceMain } from '../runtime/bootstrap.ts';
+import { parseRadioRanges } from './config.ts';
 import { cellService } from './service.ts';
 
-await runServiceMain(cellService());
+await runServiceMain(cellService(parseRadioRanges(process.env)));

@@ -23,6 +23,31 @@ export interface Database {
     ended_at: Timestamp | null;
     last_event_at: Timestamp | null;
   };
+  campaign_devices: {
+    campaign_id: string;
+    device_id: string;
+    decision: string | null;
+    decision_detail: string | null;
+    status: string;
+    detail: string | null;
+    cause: string | null;
+    attempt: number | null;
+    cell_id: string | null;
+    decided_at: Timestamp | null;
+    finished_at: Timestamp | null;
+  };
+  pilot_success: {
+    make: string;
+    model: string;
+    target_version: string;
+    campaign_id: string;
+    accepted: number;
+    succeeded: number;
+    failed: number;
+    rate: number;
+    gate_open: boolean;
+    updated_at: Timestamp;
+  };
   cell_utilisation: {
     cell_id: string;
     cell_limit: number;

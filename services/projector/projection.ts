@@ -12,6 +12,8 @@ export interface Projection<E> {
   readonly topics: readonly string[];
   /** Throws InvalidMessage for an event it cannot use. */
   parse(topic: string, value: unknown, key: string): E;
+  /** Events of its topics that it folds (default: all). */
+  filter?(event: E): boolean;
   apply(trx: Transaction<Database>, events: readonly E[]): Promise<void>;
   /** Drops the projection's rows (rebuild). */
   clear(db: Kysely<Database>): Promise<void>;

@@ -59,7 +59,8 @@ export async function startProjection<E>(projection: Projection<E>, deps: SinkDe
         for (const m of batch.messages) {
           if (BigInt(m.offset) < from) continue;
           try {
-            events.push(projection.parse(id, codec.decode(m.value), m.key?.toString() ?? ''));
+            const event = projection.parse(id, codec.decode(m.value), m.key?.toString() ?? '');
+            if (!projection.filter || projection.filter(event)) events.push(event);
           } catch (e) {
             const reason = `projector ${projection.name}: ${(e as Error).message}`;
             dead.push(deadLetter({ service: 'projector', topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }, reason));

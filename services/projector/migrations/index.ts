@@ -3,6 +3,8 @@ import * as projectionOffsets from './20261124T1200-projection-offsets.ts';
 import * as campaigns from './20261124T1201-campaigns.ts';
 import * as cellUtilisation from './20261124T1202-cell-utilisation.ts';
 import * as offsetsPerCluster from './20261124T1300-offsets-per-cluster.ts';
+import * as campaignDevices from './20261124T1400-campaign-devices.ts';
+import * as pilotSuccess from './20261124T1401-pilot-success.ts';
 
 /** Every schema change is a timestamp-named migration listed here, in order. */
 export const migrationProvider: MigrationProvider = {
@@ -12,6 +14,8 @@ export const migrationProvider: MigrationProvider = {
       '20261124T1201-campaigns': campaigns,
       '20261124T1202-cell-utilisation': cellUtilisation,
       '20261124T1300-offsets-per-cluster': offsetsPerCluster,
+      '20261124T1400-campaign-devices': campaignDevices,
+      '20261124T1401-pilot-success': pilotSuccess,
     };
   },
 };

@@ -1,0 +1,63 @@
+import { sql, type Kysely } from 'kysely';
+import { InvalidMessage } from '../../runtime/actor.ts';
+import type { PilotEvent } from '../../pilot/messages.ts';
+import type { Database } from '../database.ts';
+import { toTimestamp, type Projection } from '../projection.ts';
+
+/**
+ * pilot_success (R-PILOT-3): per make+model+target and per pilot campaign, accepted,
+ * succeeded, failed, rate and whether the gate is open; the pilot_gates view sums it up per
+ * make+model+target.
+ */
+export function foldPilots(events: readonly PilotEvent[]): Map<string, PilotEvent> {
+  const latest = new Map<string, PilotEvent>();
+  for (const e of events) latest.set(`${e.key}\u0000${e.campaignId}`, e);
+  return latest;
+}
+
+export const pilotSuccessProjection: Projection<PilotEvent> = {
+  name: 'pilot_success',
+  topics: ['pilot-events'],
+  parse(_topic, value, key) {
+    const e = value as PilotEvent;
+    if (!e || e.key !== key || typeof e.campaignId !== 'string' || typeof e.rate !== 'number') throw new InvalidMessage(`pilot event: key "${key}" is not its make|model|target, or counts are missing`);
+    return e;
+  },
+  async apply(trx, events) {
+    const rows = [...foldPilots(events).values()].map((e) => ({
+      make: e.make,
+      model: e.model,
+      target_version: e.targetVersion,
+      campaign_id: e.campaignId,
+      accepted: e.accepted,
+      succeeded: e.succeeded,
+      failed: e.failed,
+      rate: e.rate,
+      gate_open: e.gateOpen,
+      updated_at: toTimestamp(e.at)!,
+    }));
+    await trx
+      .insertInto('pilot_success')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['make', 'model', 'target_version', 'campaign_id']).doUpdateSet({
+          accepted: sql`excluded.accepted`,
+          succeeded: sql`excluded.succeeded`,
+          failed: sql`excluded.failed`,
+          rate: sql`excluded.rate`,
+          gate_open: sql`pilot_success.gate_open or excluded.gate_open`,
+          updated_at: sql`excluded.updated_at`,
+        }),
+      )
+      .execute();
+  },
+  async clear(db) {
+    await db.deleteFrom('pilot_success').execute();
+  },
+};
+
+export function readPilotGate(db: Kysely<Database>, make: string, model: string, targetVersion: string) {
+  return sql<{ gate_open: boolean; pilots: string; best_rate: number }>`select gate_open, pilots, best_rate from pilot_gates where make = ${make} and model = ${model} and target_version = ${targetVersion}`
+    .execute(db)
+    .then((r) => r.rows[0]);
+}
