@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { foldCampaigns, type CampaignEvent } from './campaigns/index.ts';
-import { foldCells } from './cell-utilisation/index.ts';
+import { campaignsProjection, type CampaignEvent, type CampaignInput } from './campaigns/index.ts';
+import { cellUtilisationProjection } from './cell-utilisation/index.ts';
+import { foldByKey } from './fold.ts';
 
 const ev = (e: Partial<CampaignEvent>): CampaignEvent => ({ campaignId: 'k', type: 'STATE_CHANGED', to: null, deviceStatus: null, api: 'V1', make: 'A', model: 'M', targetVersion: '2', deviceCount: null, at: 1, ...e });
 
 describe('projection folds', () => {
   it('R-RES-4: folds a batch into one change per campaign', () => {
-    const deltas = foldCampaigns([
+    const deltas = foldByKey<CampaignInput, unknown>(campaignsProjection, [
       { kind: 'event', event: ev({ to: 'RequestPending', at: 1 }) },
       { kind: 'event', event: ev({ type: 'DEVICE_DECISION', deviceStatus: 'Accepted', at: 2 }) },
       { kind: 'event', event: ev({ type: 'DEVICE_DECISION', deviceStatus: 'DeviceRejected', at: 2 }) },
@@ -14,17 +15,18 @@ describe('projection folds', () => {
       { kind: 'result', result: { campaignId: 'k', deviceId: 'd', attempt: 1, status: 'UpgradeSuccess', detail: '', cause: null, cellId: null, fromVersion: null, toVersion: null, at: 4 } },
       { kind: 'event', event: ev({ to: 'Finished', at: 5 }) },
     ]);
-    expect(deltas.size).toBe(1);
-    expect(deltas.get('k')).toMatchObject({ status: 'Finished', accepted: 1, rejected: 1, succeeded: 1, failed: 0, startedAt: 3, endedAt: 5, lastEventAt: 5 });
+    expect(deltas).toHaveLength(1);
+    expect(deltas[0]).toMatchObject({ status: 'Finished', accepted: 1, rejected: 1, succeeded: 1, failed: 0, startedAt: 3, endedAt: 5, lastEventAt: 5 });
   });
 
   it('R-CELL-3: folds cell events into current use, peak and grant count', () => {
     const base = { cellId: 'c', deviceId: 'd', campaignId: 'k', limit: 2, waiting: 0 };
-    const d = foldCells([
+    const [d, ...others] = foldByKey(cellUtilisationProjection, [
       { ...base, type: 'granted', inUse: 1, at: 1 },
       { ...base, type: 'granted', inUse: 2, at: 2 },
       { ...base, type: 'released', inUse: 1, at: 3 },
-    ]).get('c');
+    ]);
+    expect(others).toEqual([]);
     expect(d).toMatchObject({ inUse: 1, peak: 2, grants: 2, limit: 2, at: 3 });
   });
 });

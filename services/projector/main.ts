@@ -3,11 +3,8 @@ import { createCodecs, createRegistry } from '../runtime/codec.ts';
 import { parseRuntimeConfig } from '../runtime/config.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { loadTopicSpecs, TopicNames } from '../runtime/topics.ts';
-import { campaignsProjection } from './campaigns/index.ts';
-import { campaignDevicesProjection } from './campaign-devices/index.ts';
-import { cellUtilisationProjection } from './cell-utilisation/index.ts';
-import { pilotSuccessProjection } from './pilot-success/index.ts';
 import { createDatabase, migrate } from './database.ts';
+import { projections } from './projections.ts';
 import { startProjection } from './sink.ts';
 
 const config = parseRuntimeConfig(process.env);
@@ -18,9 +15,8 @@ try {
   await migrate(db);
   const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
   const kafka = createKafka(config, logger, `otaflow-projector-${config.instanceId}`);
-  const projections = [campaignsProjection, campaignDevicesProjection, cellUtilisationProjection, pilotSuccessProjection];
   const codecs = await createCodecs(projections.flatMap((p) => p.topics), names, createRegistry(config.registryUrl));
-  for (const p of projections) running.push(await startProjection(p as Parameters<typeof startProjection>[0], { kafka, db, names, codecs, logger }));
+  for (const p of projections) running.push(await startProjection(p, { kafka, db, names, codecs, logger }));
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -2,11 +2,12 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
 /**
- * A projection folds the events of its topics into SQL rows. `apply` gets one batch of
- * events of one topic-partition, in order, and writes them in the caller's transaction,
- * which also moves that partition's offset: rows and offset commit together.
+ * A projection folds the events of its topics into SQL rows. The pipeline groups a batch's
+ * events by `keyOf`, folds each group in order with `fold`, and hands `write` one change per
+ * key, in the transaction that also moves the batch's offsets: rows and offsets commit
+ * together, and one `INSERT … ON CONFLICT` never touches a row twice.
  */
-export interface Projection<E> {
+export interface Projection<E, R> {
   readonly name: string;
   /** Logical topic ids. */
   readonly topics: readonly string[];
@@ -14,9 +15,16 @@ export interface Projection<E> {
   parse(topic: string, value: unknown, key: string): E;
   /** Events of its topics that it folds (default: all). */
   filter?(event: E): boolean;
-  apply(trx: Transaction<Database>, events: readonly E[]): Promise<void>;
+  /** The row an event changes. */
+  keyOf(event: E): string;
+  /** The change to one row after one more event; `change` is undefined for the key's first event of a batch. */
+  fold(change: R | undefined, event: E): R;
+  write(trx: Transaction<Database>, changes: readonly R[]): Promise<void>;
   /** Drops the projection's rows (rebuild). */
-  clear(db: Kysely<Database>): Promise<void>;
+  clear(db: Kysely<Database> | Transaction<Database>): Promise<void>;
 }
+
+/** A projection of any event and row type: the sink and the rebuild run them all alike. */
+export type AnyProjection = Projection<any, any>;
 
 export const toTimestamp = (ms: number | null | undefined): Date | null => (ms === null || ms === undefined ? null : new Date(ms));

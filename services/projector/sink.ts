@@ -1,11 +1,13 @@
-import { Partitioners, type Kafka } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import type { TopicCodec } from '../runtime/codec.ts';
 import { deadLetter } from '../runtime/dead-letter.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { TopicNames } from '../runtime/topics.ts';
 import type { Database } from './database.ts';
-import type { Projection } from './projection.ts';
+import { foldByKey } from './fold.ts';
+import type { AnyProjection } from './projection.ts';
+import { createWritePipeline } from './write-pipeline.ts';
 
 export interface SinkDeps {
   readonly kafka: Kafka;
@@ -13,79 +15,192 @@ export interface SinkDeps {
   readonly names: TopicNames;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   readonly logger: Logger;
+  /** How long an idle writer waits for more partitions' batches to join its transaction (default 20 ms). */
+  readonly lingerMs?: number;
+  /** Told the produce timestamps of the records each commit made visible (projection lag). */
+  readonly onCommitted?: (projection: string, timestamps: readonly number[]) => void;
 }
 
+export interface RunningProjection {
+  /** Batches waiting for or in a write. */
+  inFlight(): number;
+  stop(): Promise<void>;
+}
+
+interface Decoded {
+  readonly offset: bigint;
+  readonly timestamp: number;
+  readonly event?: unknown;
+  readonly dead?: Message;
+}
+
+/** One fetched batch of one topic-partition, decoded, on its way to the database. */
+interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Where the fetch started: after a seek, the offset sought. */
+  readonly fetchedOffset: bigint;
+  readonly nextOffset: bigint;
+  readonly records: readonly Decoded[];
+}
+
+/** `behind`: a rebuild reset the stored offset below this batch's fetch: consume from there instead. */
+type Outcome = { readonly kind: 'committed' } | { readonly kind: 'behind'; readonly storedOffset: bigint };
+
 /**
- * Runs one projection as its own consumer group. Exactly once in effect: each batch's
- * rows and the next offset of its (projection, cluster, topic, partition) are written in
- * one SQL transaction, and records below the stored offset are skipped, so a replay after
- * a crash (Kafka's own commit lags behind) changes nothing. The cluster id is part of the
- * key because a rebuilt cluster numbers the same topic's records from 0 again.
+ * Runs one projection as its own consumer group. The offsets in projection_offsets are the
+ * truth, Kafka's committed offsets only a hint: each write stores its rows and the next
+ * offset of every (projection, cluster, topic, partition) it covers in one SQL transaction;
+ * records below the stored offset are skipped (a replay after a crash changes nothing). A
+ * stored offset marked `rewind` (a rebuild reset it) makes a consumer that fetched from past
+ * it seek back; without the mark, a batch past the stored offset is normal: transaction
+ * markers take offsets too. The cluster id is part
+ * of the key because a rebuilt cluster numbers the same topic's records from 0 again.
  */
-export async function startProjection<E>(projection: Projection<E>, deps: SinkDeps): Promise<{ stop(): Promise<void> }> {
+export async function startProjection(projection: AnyProjection, deps: SinkDeps): Promise<RunningProjection> {
   const { kafka, db, names, codecs } = deps;
   const log = deps.logger.child({ projection: projection.name });
   const byName = new Map(projection.topics.map((id) => [names.name(id), id]));
   const admin = kafka.admin();
   await admin.connect();
-  const clusterId = await admin.describeCluster().then((c) => c.clusterId).finally(() => admin.disconnect());
+  const clusterId = (await admin.describeCluster()).clusterId;
   const dlqProducer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await dlqProducer.connect();
-  const consumer = kafka.consumer({ groupId: `${names.prefix}otaflow.projector.${projection.name}`, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const partitions = (await admin.fetchTopicMetadata({ topics: [...byName.keys()] })).topics.reduce((n, t) => n + t.partitions.length, 0);
+  const pipeline = createWritePipeline<PartitionBatch, Outcome>({
+    lingerMs: deps.lingerMs ?? 20,
+    write: (group) => commit(group, { db, projection, clusterId, dlqProducer, names, byName, onCommitted: deps.onCommitted }),
+  });
+  const consumer = kafka.consumer({ groupId: projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 30_000, heartbeatInterval: 1_000 });
   await consumer.connect();
   for (const topic of byName.keys()) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 4,
+    // Every partition may have one batch waiting, so a write can take them all at once.
+    partitionsConsumedConcurrently: partitions,
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
       const id = byName.get(batch.topic)!;
       const codec = codecs.get(id)!;
-      await codec.prepare(batch.messages.map((m) => m.value));
       const last = batch.messages.at(-1);
       if (!last) return;
-      await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('projection_offsets')
-          .select('next_offset')
-          .where('projection', '=', projection.name)
-          .where('cluster_id', '=', clusterId)
-          .where('topic', '=', batch.topic)
-          .where('partition', '=', batch.partition)
-          .forUpdate()
-          .executeTakeFirst();
-        const from = BigInt(row?.next_offset ?? '0');
-        const events: E[] = [];
-        const dead = [];
-        for (const m of batch.messages) {
-          if (BigInt(m.offset) < from) continue;
-          try {
-            const event = projection.parse(id, codec.decode(m.value), m.key?.toString() ?? '');
-            if (!projection.filter || projection.filter(event)) events.push(event);
-          } catch (e) {
-            const reason = `projector ${projection.name}: ${(e as Error).message}`;
-            dead.push(deadLetter({ service: 'projector', topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers }, reason));
-            log.warn({ partition: batch.partition, offset: m.offset, reason }, 'dead-lettered');
-          }
-        }
-        if (BigInt(last.offset) < from) return;
-        // Dead letters go out before the offset moves past them: at least once, never lost.
-        if (dead.length > 0) await dlqProducer.send({ topic: names.name(names.spec(id).deadLetter!), messages: dead });
-        if (events.length > 0) await projection.apply(trx, events);
-        await trx
-          .insertInto('projection_offsets')
-          .values({ projection: projection.name, cluster_id: clusterId, topic: batch.topic, partition: batch.partition, next_offset: (BigInt(last.offset) + 1n).toString() })
-          .onConflict((oc) => oc.columns(['projection', 'cluster_id', 'topic', 'partition']).doUpdateSet({ next_offset: (eb) => eb.ref('excluded.next_offset'), updated_at: sql`now()` }))
-          .execute();
-      });
+      await codec.prepare(batch.messages.map((m) => m.value));
+      const records = batch.messages.map((m) => decode(m, id, codec, projection, { topic: batch.topic, partition: batch.partition }));
+      const fetchedOffset = BigInt((batch as typeof batch & { fetchedOffset: string }).fetchedOffset);
+      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, fetchedOffset, nextOffset: BigInt(last.offset) + 1n, records });
+      if (outcome.kind === 'behind') {
+        const offset = await rewindTarget(admin, db, projection.name, clusterId, batch.topic, batch.partition, outcome.storedOffset);
+        log.info({ topic: batch.topic, partition: batch.partition, offset: offset.toString() }, 'stored offset is behind the consumer: seeking back');
+        consumer.seek({ topic: batch.topic, partition: batch.partition, offset: offset.toString() });
+        return;
+      }
       resolveOffset(last.offset);
       await heartbeat();
     },
   });
   log.info({ topics: [...byName.keys()] }, 'projection started');
   return {
+    inFlight: () => pipeline.inFlight(),
     async stop() {
       await consumer.disconnect();
+      pipeline.close();
       await dlqProducer.disconnect();
+      await admin.disconnect();
     },
   };
+
+  function decode(m: KafkaMessage, id: string, codec: TopicCodec, p: AnyProjection, source: { topic: string; partition: number }): Decoded {
+    const offset = BigInt(m.offset);
+    const timestamp = Number(m.timestamp);
+    try {
+      const event = p.parse(id, codec.decode(m.value), m.key?.toString() ?? '');
+      return !p.filter || p.filter(event) ? { offset, timestamp, event } : { offset, timestamp };
+    } catch (e) {
+      const reason = `projector ${p.name}: ${(e as Error).message}`;
+      log.warn({ ...source, offset: m.offset, reason }, 'dead-lettered');
+      return { offset, timestamp, dead: deadLetter({ service: 'projector', ...source, offset: m.offset, key: m.key, value: m.value, headers: m.headers }, reason) };
+    }
+  }
+}
+
+export const projectionGroup = (names: TopicNames, projection: AnyProjection): string => `${names.prefix}otaflow.projector.${projection.name}`;
+
+interface CommitDeps {
+  readonly db: Kysely<Database>;
+  readonly projection: AnyProjection;
+  readonly clusterId: string;
+  readonly dlqProducer: Producer;
+  readonly names: TopicNames;
+  readonly byName: ReadonlyMap<string, string>;
+  readonly onCommitted?: SinkDeps['onCommitted'];
+}
+
+/** One transaction for a group of partition batches: their folded rows and their offsets. */
+async function commit(group: readonly PartitionBatch[], deps: CommitDeps): Promise<Outcome[]> {
+  const { projection, clusterId } = deps;
+  const committed: number[] = [];
+  const outcomes = await deps.db.transaction().execute(async (trx) => {
+    const stored = await trx
+      .selectFrom('projection_offsets')
+      .select(['topic', 'partition', 'next_offset', 'rewind'])
+      .where('projection', '=', projection.name)
+      .where('cluster_id', '=', clusterId)
+      .where((eb) => eb.or(group.map((b) => eb.and([eb('topic', '=', b.topic), eb('partition', '=', b.partition)]))))
+      .forUpdate()
+      .execute();
+    const storedOf = new Map(stored.map((r) => [`${r.topic}:${r.partition}`, { offset: BigInt(r.next_offset), rewind: r.rewind }]));
+    const events: unknown[] = [];
+    const dead = new Map<string, Message[]>();
+    const moved: { topic: string; partition: number; next: bigint }[] = [];
+    const outcomes = group.map((b): Outcome => {
+      const stored = storedOf.get(`${b.topic}:${b.partition}`);
+      const from = stored?.offset ?? 0n;
+      if (stored?.rewind && b.fetchedOffset > from) return { kind: 'behind', storedOffset: from };
+      if (b.nextOffset <= from && !stored?.rewind) return { kind: 'committed' };
+      for (const r of b.records) {
+        if (r.offset < from) continue;
+        if (r.dead) {
+          const dlq = deps.names.name(deps.names.spec(deps.byName.get(b.topic)!).deadLetter!);
+          dead.set(dlq, [...(dead.get(dlq) ?? []), r.dead]);
+        } else if (r.event !== undefined) {
+          events.push(r.event);
+          if (deps.onCommitted) committed.push(r.timestamp);
+        }
+      }
+      moved.push({ topic: b.topic, partition: b.partition, next: b.nextOffset > from ? b.nextOffset : from });
+      return { kind: 'committed' };
+    });
+    // Dead letters go out before the offset moves past them: at least once, never lost.
+    for (const [topic, messages] of dead) await deps.dlqProducer.send({ topic, messages });
+    const changes = foldByKey(projection, events);
+    if (changes.length > 0) await projection.write(trx, changes);
+    if (moved.length > 0) {
+      await trx
+        .insertInto('projection_offsets')
+        .values(moved.map((m) => ({ projection: projection.name, cluster_id: clusterId, topic: m.topic, partition: m.partition, next_offset: m.next.toString() })))
+        .onConflict((oc) => oc.columns(['projection', 'cluster_id', 'topic', 'partition']).doUpdateSet({ next_offset: (eb) => eb.ref('excluded.next_offset'), rewind: false, updated_at: sql`now()` }))
+        .execute();
+    }
+    return outcomes;
+  });
+  if (committed.length > 0) deps.onCommitted?.(projection.name, committed);
+  return outcomes;
+}
+
+/**
+ * Where a consumer goes when the stored offset is behind it: the stored offset, or the
+ * partition's earliest record if retention has deleted the records from there.
+ */
+async function rewindTarget(admin: Admin, db: Kysely<Database>, projection: string, clusterId: string, topic: string, partition: number, stored: bigint): Promise<bigint> {
+  const low = BigInt((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)!.low);
+  if (stored >= low) return stored;
+  await db
+    .updateTable('projection_offsets')
+    .set({ next_offset: low.toString() })
+    .where('projection', '=', projection)
+    .where('cluster_id', '=', clusterId)
+    .where('topic', '=', topic)
+    .where('partition', '=', partition)
+    .where('next_offset', '<', low.toString())
+    .execute();
+  return low;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceResult } from '../../campaign/messages.ts';
 import type { CampaignEvent } from '../campaigns/index.ts';
-import { foldCampaignDevices } from './index.ts';
+import { foldByKey } from '../fold.ts';
+import { campaignDevicesProjection } from './index.ts';
 
 const decision = (deviceId: string, status: string, at: number) => ({
   kind: 'decision' as const,
@@ -14,9 +15,9 @@ const result = (deviceId: string, status: DeviceResult['status'], at: number): {
 
 describe('campaign_devices fold', () => {
   it('R-REQ-4, R-RES-4: one row per device with its decision and its final result, whatever order the two topics deliver them in', () => {
-    const rows = foldCampaignDevices([result('a', 'UpgradeFailed', 5), decision('a', 'Accepted', 1), decision('b', 'DeviceRejected', 1)]);
-    expect(rows.size).toBe(2);
-    expect([...rows.values()].find((r) => r.deviceId === 'a')).toMatchObject({ decision: 'Accepted', status: 'UpgradeFailed', cause: 'Connection lost during downloading process', attempt: 2, cellId: 'c1', decidedAt: 1, finishedAt: 5 });
-    expect([...rows.values()].find((r) => r.deviceId === 'b')).toMatchObject({ decision: 'DeviceRejected', status: 'DeviceRejected', finishedAt: null });
+    const rows = foldByKey(campaignDevicesProjection, [result('a', 'UpgradeFailed', 5), decision('a', 'Accepted', 1), decision('b', 'DeviceRejected', 1)]);
+    expect(rows).toHaveLength(2);
+    expect(rows.find((r) => r.deviceId === 'a')).toMatchObject({ decision: 'Accepted', status: 'UpgradeFailed', cause: 'Connection lost during downloading process', attempt: 2, cellId: 'c1', decidedAt: 1, finishedAt: 5 });
+    expect(rows.find((r) => r.deviceId === 'b')).toMatchObject({ decision: 'DeviceRejected', status: 'DeviceRejected', finishedAt: null });
   });
 });

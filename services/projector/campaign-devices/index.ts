@@ -10,7 +10,7 @@ import { toTimestamp, type Projection } from '../projection.ts';
  * latest status, detail, cause and attempt (R-RES-4). Decisions and results come on two
  * topics, in no fixed order between them: a final result is never overwritten by a decision.
  */
-type Input = { kind: 'decision'; event: CampaignEvent & { deviceId: string; detail: string | null } } | { kind: 'result'; result: DeviceResult };
+export type CampaignDeviceInput = { kind: 'decision'; event: CampaignEvent & { deviceId: string; detail: string | null } } | { kind: 'result'; result: DeviceResult };
 
 export interface DeviceRow {
   campaignId: string;
@@ -26,29 +26,26 @@ export interface DeviceRow {
   finishedAt: number | null;
 }
 
-/** Folds a batch into one row change per campaign+device. */
-export function foldCampaignDevices(inputs: readonly Input[]): Map<string, DeviceRow> {
-  const rows = new Map<string, DeviceRow>();
-  for (const input of inputs) {
-    const campaignId = input.kind === 'decision' ? input.event.campaignId : input.result.campaignId;
-    const deviceId = input.kind === 'decision' ? input.event.deviceId : input.result.deviceId;
-    const key = `${campaignId}\u0000${deviceId}`;
-    const row = rows.get(key) ?? { campaignId, deviceId, decision: null, decisionDetail: null, status: '', detail: null, cause: null, attempt: null, cellId: null, decidedAt: null, finishedAt: null };
-    if (input.kind === 'decision') {
-      row.decision = input.event.deviceStatus;
-      row.decisionDetail = input.event.detail;
-      row.decidedAt = input.event.at;
-      if (row.finishedAt === null) Object.assign(row, { status: input.event.deviceStatus ?? '', detail: input.event.detail });
-    } else {
-      const r = input.result;
-      Object.assign(row, { status: r.status, detail: r.detail, cause: r.cause ?? null, attempt: r.attempt, cellId: r.cellId, finishedAt: r.at });
-    }
-    rows.set(key, row);
+const keyOf = (input: CampaignDeviceInput): string => (input.kind === 'decision' ? `${input.event.campaignId}\u0000${input.event.deviceId}` : `${input.result.campaignId}\u0000${input.result.deviceId}`);
+
+/** The change to one campaign+device row after one more decision or result. */
+export function foldCampaignDevice(change: DeviceRow | undefined, input: CampaignDeviceInput): DeviceRow {
+  const campaignId = input.kind === 'decision' ? input.event.campaignId : input.result.campaignId;
+  const deviceId = input.kind === 'decision' ? input.event.deviceId : input.result.deviceId;
+  const row = change ?? { campaignId, deviceId, decision: null, decisionDetail: null, status: '', detail: null, cause: null, attempt: null, cellId: null, decidedAt: null, finishedAt: null };
+  if (input.kind === 'decision') {
+    row.decision = input.event.deviceStatus;
+    row.decisionDetail = input.event.detail;
+    row.decidedAt = input.event.at;
+    if (row.finishedAt === null) Object.assign(row, { status: input.event.deviceStatus ?? '', detail: input.event.detail });
+  } else {
+    const r = input.result;
+    Object.assign(row, { status: r.status, detail: r.detail, cause: r.cause ?? null, attempt: r.attempt, cellId: r.cellId, finishedAt: r.at });
   }
-  return rows;
+  return row;
 }
 
-export const campaignDevicesProjection: Projection<Input> = {
+export const campaignDevicesProjection: Projection<CampaignDeviceInput, DeviceRow> = {
   name: 'campaign_devices',
   topics: ['campaign-events', 'campaign-device-results'],
   parse(topic, value, key) {
@@ -58,8 +55,10 @@ export const campaignDevicesProjection: Projection<Input> = {
     return { kind: 'decision', event: value as CampaignEvent & { deviceId: string; detail: string | null } };
   },
   filter: (input) => input.kind === 'result' || (input.event.type === 'DEVICE_DECISION' && typeof input.event.deviceId === 'string'),
-  async apply(trx, inputs) {
-    const rows = [...foldCampaignDevices(inputs).values()].map((r) => ({
+  keyOf,
+  fold: foldCampaignDevice,
+  async write(trx, changes) {
+    const rows = changes.map((r) => ({
       campaign_id: r.campaignId,
       device_id: r.deviceId,
       decision: r.decision,

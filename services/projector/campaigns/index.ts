@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { InvalidMessage } from '../../runtime/actor.ts';
 import type { DeviceResult } from '../../campaign/messages.ts';
 import type { Database } from '../database.ts';
@@ -18,7 +18,7 @@ export interface CampaignEvent {
   readonly at: number;
 }
 
-type Input = { kind: 'event'; event: CampaignEvent } | { kind: 'result'; result: DeviceResult };
+export type CampaignInput = { kind: 'event'; event: CampaignEvent } | { kind: 'result'; result: DeviceResult };
 
 /** The change one batch makes to one campaign row. */
 export interface CampaignDelta {
@@ -41,43 +41,37 @@ export interface CampaignDelta {
 const started = new Set(['InProgress', 'Scheduled']);
 const ended = new Set(['Finished', 'Ended', 'RequestFailed', 'UpgradeFailed', 'Cancelled']);
 
-/** Folds a batch per campaign, so one upsert touches each row once. */
-export function foldCampaigns(inputs: readonly Input[]): Map<string, CampaignDelta> {
-  const deltas = new Map<string, CampaignDelta>();
-  for (const input of inputs) {
-    const campaignId = input.kind === 'event' ? input.event.campaignId : input.result.campaignId;
-    const at = input.kind === 'event' ? input.event.at : input.result.at;
-    let d = deltas.get(campaignId);
-    if (!d) {
-      d = { campaignId, status: null, api: null, make: null, model: null, targetVersion: null, deviceCount: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, startedAt: null, endedAt: null, lastEventAt: at };
-      deltas.set(campaignId, d);
-    }
-    d.lastEventAt = Math.max(d.lastEventAt, at);
-    if (input.kind === 'result') {
-      if (input.result.status === 'UpgradeSuccess') d.succeeded++;
-      else d.failed++;
-      continue;
-    }
-    const e = input.event;
-    d.api = e.api ?? d.api;
-    d.make = e.make ?? d.make;
-    d.model = e.model ?? d.model;
-    d.targetVersion = e.targetVersion ?? d.targetVersion;
-    if (e.type === 'STATE_CHANGED' && e.to) {
-      d.status = e.to;
-      if (started.has(e.to)) d.startedAt ??= e.at;
-      if (ended.has(e.to)) d.endedAt = e.at;
-    }
-    if (e.type === 'COMMAND_ACCEPTED' && e.deviceCount !== null) d.deviceCount = e.deviceCount;
-    if (e.type === 'DEVICE_DECISION') {
-      if (e.deviceStatus === 'Accepted') d.accepted++;
-      else d.rejected++;
-    }
+const campaignOf = (input: CampaignInput): string => (input.kind === 'event' ? input.event.campaignId : input.result.campaignId);
+
+/** The change to one campaign row after one more event. */
+export function foldCampaign(change: CampaignDelta | undefined, input: CampaignInput): CampaignDelta {
+  const at = input.kind === 'event' ? input.event.at : input.result.at;
+  const d = change ?? { campaignId: campaignOf(input), status: null, api: null, make: null, model: null, targetVersion: null, deviceCount: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, startedAt: null, endedAt: null, lastEventAt: at };
+  d.lastEventAt = Math.max(d.lastEventAt, at);
+  if (input.kind === 'result') {
+    if (input.result.status === 'UpgradeSuccess') d.succeeded++;
+    else d.failed++;
+    return d;
   }
-  return deltas;
+  const e = input.event;
+  d.api = e.api ?? d.api;
+  d.make = e.make ?? d.make;
+  d.model = e.model ?? d.model;
+  d.targetVersion = e.targetVersion ?? d.targetVersion;
+  if (e.type === 'STATE_CHANGED' && e.to) {
+    d.status = e.to;
+    if (started.has(e.to)) d.startedAt ??= e.at;
+    if (ended.has(e.to)) d.endedAt = e.at;
+  }
+  if (e.type === 'COMMAND_ACCEPTED' && e.deviceCount !== null) d.deviceCount = e.deviceCount;
+  if (e.type === 'DEVICE_DECISION') {
+    if (e.deviceStatus === 'Accepted') d.accepted++;
+    else d.rejected++;
+  }
+  return d;
 }
 
-export const campaignsProjection: Projection<Input> = {
+export const campaignsProjection: Projection<CampaignInput, CampaignDelta> = {
   name: 'campaigns',
   topics: ['campaign-events', 'campaign-device-results'],
   parse(topic, value, key) {
@@ -85,8 +79,10 @@ export const campaignsProjection: Projection<Input> = {
     if (!v.campaignId || v.campaignId !== key) throw new InvalidMessage(`key "${key}" is not the campaignId "${v.campaignId}"`);
     return topic === 'campaign-events' ? { kind: 'event', event: value as CampaignEvent } : { kind: 'result', result: value as DeviceResult };
   },
-  async apply(trx: Transaction<Database>, inputs) {
-    const rows = [...foldCampaigns(inputs).values()].map((d) => ({
+  keyOf: campaignOf,
+  fold: foldCampaign,
+  async write(trx, changes) {
+    const rows = changes.map((d) => ({
       campaign_id: d.campaignId,
       status: d.status,
       api: d.api,

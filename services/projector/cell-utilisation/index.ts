@@ -14,18 +14,13 @@ export interface CellDelta {
   at: number;
 }
 
-/** Folds a batch per cell: the last event gives the current figures, the peak is the batch's maximum. */
-export function foldCells(events: readonly CellEvent[]): Map<string, CellDelta> {
-  const deltas = new Map<string, CellDelta>();
-  for (const e of events) {
-    const d = deltas.get(e.cellId);
-    const grants = (d?.grants ?? 0) + (e.type === 'granted' ? 1 : 0);
-    deltas.set(e.cellId, { cellId: e.cellId, limit: e.limit, inUse: e.inUse, waiting: e.waiting, peak: Math.max(d?.peak ?? 0, e.inUse), grants, at: e.at });
-  }
-  return deltas;
+/** The change to one cell row: the last event gives the current figures, the peak is the batch's maximum. */
+export function foldCell(change: CellDelta | undefined, e: CellEvent): CellDelta {
+  const grants = (change?.grants ?? 0) + (e.type === 'granted' ? 1 : 0);
+  return { cellId: e.cellId, limit: e.limit, inUse: e.inUse, waiting: e.waiting, peak: Math.max(change?.peak ?? 0, e.inUse), grants, at: e.at };
 }
 
-export const cellUtilisationProjection: Projection<CellEvent> = {
+export const cellUtilisationProjection: Projection<CellEvent, CellDelta> = {
   name: 'cell_utilisation',
   topics: ['cell-events'],
   parse(_topic, value, key) {
@@ -34,8 +29,10 @@ export const cellUtilisationProjection: Projection<CellEvent> = {
     if (typeof e.inUse !== 'number' || typeof e.limit !== 'number') throw new InvalidMessage('cell event: inUse and limit must be numbers');
     return e;
   },
-  async apply(trx, events) {
-    const rows = [...foldCells(events).values()].map((d) => ({
+  keyOf: (e) => e.cellId,
+  fold: foldCell,
+  async write(trx, changes) {
+    const rows = changes.map((d) => ({
       cell_id: d.cellId,
       cell_limit: d.limit,
       in_use: d.inUse,

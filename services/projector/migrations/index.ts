@@ -5,6 +5,7 @@ import * as cellUtilisation from './20261124T1202-cell-utilisation.ts';
 import * as offsetsPerCluster from './20261124T1300-offsets-per-cluster.ts';
 import * as campaignDevices from './20261124T1400-campaign-devices.ts';
 import * as pilotSuccess from './20261124T1401-pilot-success.ts';
+import * as offsetsRewind from './20261124T1500-offsets-rewind.ts';
 
 /** Every schema change is a timestamp-named migration listed here, in order. */
 export const migrationProvider: MigrationProvider = {
@@ -16,6 +17,7 @@ export const migrationProvider: MigrationProvider = {
       '20261124T1300-offsets-per-cluster': offsetsPerCluster,
       '20261124T1400-campaign-devices': campaignDevices,
       '20261124T1401-pilot-success': pilotSuccess,
+      '20261124T1500-offsets-rewind': offsetsRewind,
     };
   },
 };

@@ -9,13 +9,7 @@ import { toTimestamp, type Projection } from '../projection.ts';
  * succeeded, failed, rate and whether the gate is open; the pilot_gates view sums it up per
  * make+model+target.
  */
-export function foldPilots(events: readonly PilotEvent[]): Map<string, PilotEvent> {
-  const latest = new Map<string, PilotEvent>();
-  for (const e of events) latest.set(`${e.key}\u0000${e.campaignId}`, e);
-  return latest;
-}
-
-export const pilotSuccessProjection: Projection<PilotEvent> = {
+export const pilotSuccessProjection: Projection<PilotEvent, PilotEvent> = {
   name: 'pilot_success',
   topics: ['pilot-events'],
   parse(_topic, value, key) {
@@ -23,8 +17,11 @@ export const pilotSuccessProjection: Projection<PilotEvent> = {
     if (!e || e.key !== key || typeof e.campaignId !== 'string' || typeof e.rate !== 'number') throw new InvalidMessage(`pilot event: key "${key}" is not its make|model|target, or counts are missing`);
     return e;
   },
-  async apply(trx, events) {
-    const rows = [...foldPilots(events).values()].map((e) => ({
+  keyOf: (e) => `${e.key}\u0000${e.campaignId}`,
+  // Each event carries the pilot's full counts, so the latest one is the row.
+  fold: (_change, e) => e,
+  async write(trx, changes) {
+    const rows = changes.map((e) => ({
       make: e.make,
       model: e.model,
       target_version: e.targetVersion,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PilotEvent } from '../../pilot/messages.ts';
-import { foldPilots } from './index.ts';
+import { foldByKey } from '../fold.ts';
+import { pilotSuccessProjection } from './index.ts';
 
 const event = (campaignId: string, succeeded: number, gateOpen: boolean, type: PilotEvent['type'] = 'pilot-progress'): PilotEvent => ({
   type,
@@ -19,8 +20,8 @@ const event = (campaignId: string, succeeded: number, gateOpen: boolean, type: P
 
 describe('pilot_success fold', () => {
   it('R-PILOT-3: the latest counts per pilot campaign of a make+model+target, with the gate state', () => {
-    const rows = foldPilots([event('p1', 2, false), event('p2', 4, false), event('p1', 5, true), event('p1', 5, true, 'gate-opened')]);
-    expect([...rows.values()].map((e) => [e.campaignId, e.succeeded, e.rate, e.gateOpen])).toEqual([
+    const rows = foldByKey(pilotSuccessProjection, [event('p1', 2, false), event('p2', 4, false), event('p1', 5, true), event('p1', 5, true, 'gate-opened')]);
+    expect(rows.map((e) => [e.campaignId, e.succeeded, e.rate, e.gateOpen])).toEqual([
       ['p1', 5, 0.5, true],
       ['p2', 4, 0.4, false],
     ]);
