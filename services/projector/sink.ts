@@ -19,11 +19,15 @@ export interface SinkDeps {
   readonly lingerMs?: number;
   /** Told the produce timestamps of the records each commit made visible (projection lag). */
   readonly onCommitted?: (projection: string, timestamps: readonly number[]) => void;
+  /** Consumer group (default: the projection's own, projectionGroup). */
+  readonly groupId?: string;
 }
 
 export interface RunningProjection {
   /** Batches waiting for or in a write. */
   inFlight(): number;
+  /** Per "topic:partition", the offset after the last record this consumer has settled (transaction markers included). */
+  positions(): ReadonlyMap<string, bigint>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +75,12 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
     lingerMs: deps.lingerMs ?? 20,
     write: (group) => commit(group, { db, projection, clusterId, dlqProducer, names, byName, onCommitted: deps.onCommitted }),
   });
-  const consumer = kafka.consumer({ groupId: projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 30_000, heartbeatInterval: 1_000 });
+  const positions = new Map<string, bigint>();
+  const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 30_000, heartbeatInterval: 1_000 });
+  // Batches of transaction markers only never reach eachBatch; kafkajs still reports them.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize === 0) positions.set(`${payload.topic}:${payload.partition}`, BigInt(payload.lastOffset) + 1n);
+  });
   await consumer.connect();
   for (const topic of byName.keys()) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
@@ -86,20 +95,24 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
       await codec.prepare(batch.messages.map((m) => m.value));
       const records = batch.messages.map((m) => decode(m, id, codec, projection, { topic: batch.topic, partition: batch.partition }));
       const fetchedOffset = BigInt((batch as typeof batch & { fetchedOffset: string }).fetchedOffset);
-      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, fetchedOffset, nextOffset: BigInt(last.offset) + 1n, records });
+      // lastOffset() counts a trailing transaction marker, so the stored offset reaches the partition's end.
+      const nextOffset = BigInt(batch.lastOffset()) + 1n;
+      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, fetchedOffset, nextOffset, records });
       if (outcome.kind === 'behind') {
         const offset = await rewindTarget(admin, db, projection.name, clusterId, batch.topic, batch.partition, outcome.storedOffset);
         log.info({ topic: batch.topic, partition: batch.partition, offset: offset.toString() }, 'stored offset is behind the consumer: seeking back');
         consumer.seek({ topic: batch.topic, partition: batch.partition, offset: offset.toString() });
         return;
       }
-      resolveOffset(last.offset);
+      resolveOffset(batch.lastOffset());
+      positions.set(`${batch.topic}:${batch.partition}`, nextOffset);
       await heartbeat();
     },
   });
   log.info({ topics: [...byName.keys()] }, 'projection started');
   return {
     inFlight: () => pipeline.inFlight(),
+    positions: () => positions,
     async stop() {
       await consumer.disconnect();
       pipeline.close();

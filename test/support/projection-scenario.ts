@@ -1,0 +1,128 @@
+import type { DeviceResult } from '../../services/campaign/messages.ts';
+import type { CellEvent } from '../../services/cell/messages.ts';
+import type { PilotEvent } from '../../services/pilot/messages.ts';
+import type { CampaignEvent } from '../../services/projector/campaigns/index.ts';
+import { produce } from '../../scripts/lib/kafka.ts';
+import type { Topology } from '../../scripts/lib/topology.ts';
+
+/** One record as produced: logical topic id, key and the value before encoding. */
+export interface Produced {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: unknown;
+}
+
+type Event = CampaignEvent & { deviceId?: string | null; detail?: string | null; from?: string | null };
+
+/**
+ * Campaigns from request to end as the campaign, cell and pilot services publish them,
+ * from a seeded generator: decisions, grants and releases, results with causes, pilot
+ * progress. Ground truths below are computed from these records, not by the projections.
+ */
+export function projectionScenario(prefix: string, options: { campaigns: number; devices: number; seed: number }): Produced[] {
+  let seed = options.seed;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const out: Produced[] = [];
+  const inUse = new Map<string, number>();
+  let at = Date.UTC(2026, 10, 24);
+  for (let c = 0; c < options.campaigns; c++) {
+    const campaignId = `${prefix}campaign-${c}`;
+    const base = { campaignId, commandId: null, from: null, reason: null, deviceId: null, deviceStatus: null, detail: null, api: 'V1', make: 'Acme', model: `M${c % 2}`, targetVersion: '2.0', deviceCount: null, to: null };
+    const event = (e: Partial<Event>): Produced => ({ topic: 'campaign-events', key: campaignId, value: { ...base, ...e, at: ++at } });
+    out.push(event({ type: 'COMMAND_ACCEPTED', deviceCount: options.devices }), event({ type: 'STATE_CHANGED', to: 'RequestPending' }));
+    const accepted: string[] = [];
+    for (let d = 0; d < options.devices; d++) {
+      const deviceId = `${prefix}device-${c}-${d}`;
+      const ok = random() < 0.9;
+      if (ok) accepted.push(deviceId);
+      out.push(event({ type: 'DEVICE_DECISION', deviceId, deviceStatus: ok ? 'Accepted' : 'DeviceRejected', detail: ok ? 'Accepted' : 'Device firmware version does not match' }));
+    }
+    out.push(event({ type: 'STATE_CHANGED', from: 'RequestPending', to: 'InProgress' }));
+    let succeeded = 0;
+    let failed = 0;
+    for (const [i, deviceId] of accepted.entries()) {
+      const cellId = `${prefix}cell-${i % 7}`;
+      const cell = (type: CellEvent['type'], delta: number): Produced => {
+        inUse.set(cellId, (inUse.get(cellId) ?? 0) + delta);
+        const value: CellEvent = { type, cellId, deviceId, campaignId, limit: 10, inUse: inUse.get(cellId)!, waiting: 0, at: ++at };
+        return { topic: 'cell-events', key: cellId, value };
+      };
+      out.push(cell('granted', 1));
+      const success = random() < 0.8;
+      if (success) succeeded++;
+      else failed++;
+      const result: DeviceResult = {
+        campaignId,
+        deviceId,
+        attempt: 1 + Math.floor(random() * 3),
+        status: success ? 'UpgradeSuccess' : 'UpgradeFailed',
+        detail: success ? 'Firmware updated' : 'Firmware update to device failed.',
+        cause: success ? null : random() < 0.5 ? 'Connection lost during downloading process' : 'Not enough storage for the new firmware package',
+        cellId,
+        fromVersion: '1.0',
+        toVersion: success ? '2.0' : '1.0',
+        at: ++at,
+      };
+      // Every few devices the release comes before the result: the two topics keep no order between them.
+      out.push(...(i % 3 === 0 ? [cell('released', -1), { topic: 'campaign-device-results', key: campaignId, value: result }] : [{ topic: 'campaign-device-results', key: campaignId, value: result }, cell('released', -1)]));
+      if (c < 2 && (i + 1) % 10 === 0) {
+        const key = `Acme|M${c % 2}|2.0`;
+        const rate = succeeded / Math.max(1, accepted.length);
+        const pilot: PilotEvent = { type: 'pilot-progress', key, make: 'Acme', model: `M${c % 2}`, targetVersion: '2.0', campaignId, accepted: accepted.length, succeeded, failed, rate, gateOpen: rate >= 0.5, at: ++at };
+        out.push({ topic: 'pilot-events', key, value: pilot });
+      }
+    }
+    out.push(event({ type: 'STATE_CHANGED', from: 'InProgress', to: 'Finished' }));
+  }
+  return out;
+}
+
+/** Produces the records in order (per key, the order the ground truths assume), in a few sends. */
+export async function produceScenario(t: Topology, records: readonly Produced[]): Promise<void> {
+  for (const topic of new Set(records.map((r) => r.topic))) {
+    const codec = t.codecs.get(topic)!;
+    await produce(t, topic, records.filter((r) => r.topic === topic).map((r) => ({ key: r.key, value: codec.encode(r.value) })));
+  }
+}
+
+const of = <T>(records: readonly Produced[], topic: string) => records.filter((r) => r.topic === topic).map((r) => r.value as T);
+
+export function campaignsTruth(records: readonly Produced[]) {
+  const rows = new Map<string, { status: string | null; accepted: number; rejected: number; succeeded: number; failed: number; device_count: number }>();
+  const row = (id: string) => rows.get(id) ?? rows.set(id, { status: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, device_count: 0 }).get(id)!;
+  for (const e of of<Event>(records, 'campaign-events')) {
+    const r = row(e.campaignId);
+    if (e.type === 'STATE_CHANGED') r.status = e.to;
+    if (e.type === 'COMMAND_ACCEPTED') r.device_count = e.deviceCount ?? 0;
+    if (e.type === 'DEVICE_DECISION') e.deviceStatus === 'Accepted' ? r.accepted++ : r.rejected++;
+  }
+  for (const res of of<DeviceResult>(records, 'campaign-device-results')) res.status === 'UpgradeSuccess' ? row(res.campaignId).succeeded++ : row(res.campaignId).failed++;
+  return rows;
+}
+
+export function campaignDevicesTruth(records: readonly Produced[]) {
+  const rows = new Map<string, { decision: string; status: string; cause: string | null; attempt: number | null }>();
+  for (const e of of<Event>(records, 'campaign-events')) {
+    if (e.type === 'DEVICE_DECISION') rows.set(`${e.campaignId}/${e.deviceId}`, { decision: e.deviceStatus!, status: e.deviceStatus!, cause: null, attempt: null });
+  }
+  for (const r of of<DeviceResult>(records, 'campaign-device-results')) Object.assign(rows.get(`${r.campaignId}/${r.deviceId}`)!, { status: r.status, cause: r.cause, attempt: r.attempt });
+  return rows;
+}
+
+export function cellsTruth(records: readonly Produced[]) {
+  const rows = new Map<string, { cell_limit: number; in_use: number; waiting: number; peak_in_use: number; grants: number }>();
+  for (const e of of<CellEvent>(records, 'cell-events')) {
+    const before = rows.get(e.cellId);
+    rows.set(e.cellId, { cell_limit: e.limit, in_use: e.inUse, waiting: e.waiting, peak_in_use: Math.max(before?.peak_in_use ?? 0, e.inUse), grants: (before?.grants ?? 0) + (e.type === 'granted' ? 1 : 0) });
+  }
+  return rows;
+}
+
+export function pilotsTruth(records: readonly Produced[]) {
+  const rows = new Map<string, { accepted: number; succeeded: number; failed: number; gate_open: boolean }>();
+  for (const e of of<PilotEvent>(records, 'pilot-events')) {
+    const key = `${e.key}/${e.campaignId}`;
+    rows.set(key, { accepted: e.accepted, succeeded: e.succeeded, failed: e.failed, gate_open: (rows.get(key)?.gate_open ?? false) || e.gateOpen });
+  }
+  return rows;
+}
