@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
+import type { VerboseEvent } from '../verbose/messages.ts';
 import { migrationProvider } from './migrations/index.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -56,6 +57,32 @@ export interface Database {
     peak_in_use: number;
     grants: ColumnType<string, string | number, string | number>;
     last_change_at: Timestamp;
+  };
+  device_checkins: {
+    device_id: string;
+    checked_in_at: Timestamp;
+    protocol: string;
+    make: string;
+    model: string;
+    firmware_version: string;
+    software_version: string;
+    client_type: string;
+    fota_capable: boolean;
+    connected: boolean;
+    cell_id: string | null;
+    rsrp: number | null;
+    sinr: number | null;
+  };
+  verbose_logging: {
+    device_id: string;
+    enabled_at: Timestamp;
+    state: VerboseEvent['type'];
+    auto_off_at: Timestamp;
+    collecting_since: Timestamp | null;
+    off_at: Timestamp | null;
+    fetchable_at: Timestamp | null;
+    purge_at: Timestamp;
+    updated_at: Timestamp;
   };
 }
 

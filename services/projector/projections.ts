@@ -1,11 +1,13 @@
 import { campaignDevicesProjection } from './campaign-devices/index.ts';
 import { campaignsProjection } from './campaigns/index.ts';
 import { cellUtilisationProjection } from './cell-utilisation/index.ts';
+import { deviceCheckinsProjection } from './device-checkins/index.ts';
 import { pilotSuccessProjection } from './pilot-success/index.ts';
 import type { AnyProjection } from './projection.ts';
+import { verboseLoggingProjection } from './verbose-logging/index.ts';
 
 /** Every projection the projector runs and `npm run rebuild` can rebuild. */
-export const projections: readonly AnyProjection[] = [campaignsProjection, campaignDevicesProjection, cellUtilisationProjection, pilotSuccessProjection];
+export const projections: readonly AnyProjection[] = [campaignsProjection, campaignDevicesProjection, cellUtilisationProjection, pilotSuccessProjection, deviceCheckinsProjection, verboseLoggingProjection];
 
 export function projectionNamed(name: string): AnyProjection {
   const found = projections.find((p) => p.name === name);

@@ -76,7 +76,7 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
     write: (group) => commit(group, { db, projection, clusterId, dlqProducer, names, byName, onCommitted: deps.onCommitted }),
   });
   const positions = new Map<string, bigint>();
-  const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 30_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   // Batches of transaction markers only never reach eachBatch; kafkajs still reports them.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.batchSize === 0) positions.set(`${payload.topic}:${payload.partition}`, BigInt(payload.lastOffset) + 1n);
@@ -97,7 +97,9 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
       const fetchedOffset = BigInt((batch as typeof batch & { fetchedOffset: string }).fetchedOffset);
       // lastOffset() counts a trailing transaction marker, so the stored offset reaches the partition's end.
       const nextOffset = BigInt(batch.lastOffset()) + 1n;
-      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, fetchedOffset, nextOffset, records });
+      // A slow database must not cost the group membership: keep beating while the write waits.
+      const beating = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, fetchedOffset, nextOffset, records }).finally(() => clearInterval(beating));
       if (outcome.kind === 'behind') {
         const offset = await rewindTarget(admin, db, projection.name, clusterId, batch.topic, batch.partition, outcome.storedOffset);
         log.info({ topic: batch.topic, partition: batch.partition, offset: offset.toString() }, 'stored offset is behind the consumer: seeking back');
@@ -136,6 +138,9 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
 }
 
 export const projectionGroup = (names: TopicNames, projection: AnyProjection): string => `${names.prefix}otaflow.projector.${projection.name}`;
+
+/** Rows per INSERT: 2,000 rows of up to 30 columns stay under PostgreSQL's parameter limit. */
+const WRITE_SLICE_ROWS = 2_000;
 
 interface CommitDeps {
   readonly db: Kysely<Database>;
@@ -185,7 +190,8 @@ async function commit(group: readonly PartitionBatch[], deps: CommitDeps): Promi
     // Dead letters go out before the offset moves past them: at least once, never lost.
     for (const [topic, messages] of dead) await deps.dlqProducer.send({ topic, messages });
     const changes = foldByKey(projection, events);
-    if (changes.length > 0) await projection.write(trx, changes);
+    // A statement takes at most 65,535 parameters: a big catch-up write goes in slices.
+    for (let i = 0; i < changes.length; i += WRITE_SLICE_ROWS) await projection.write(trx, changes.slice(i, i + WRITE_SLICE_ROWS));
     if (moved.length > 0) {
       await trx
         .insertInto('projection_offsets')

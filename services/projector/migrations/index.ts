@@ -6,6 +6,8 @@ import * as offsetsPerCluster from './20261124T1300-offsets-per-cluster.ts';
 import * as campaignDevices from './20261124T1400-campaign-devices.ts';
 import * as pilotSuccess from './20261124T1401-pilot-success.ts';
 import * as offsetsRewind from './20261124T1500-offsets-rewind.ts';
+import * as deviceCheckins from './20261124T1501-device-checkins.ts';
+import * as verboseLogging from './20261124T1502-verbose-logging.ts';
 
 /** Every schema change is a timestamp-named migration listed here, in order. */
 export const migrationProvider: MigrationProvider = {
@@ -18,6 +20,8 @@ export const migrationProvider: MigrationProvider = {
       '20261124T1400-campaign-devices': campaignDevices,
       '20261124T1401-pilot-success': pilotSuccess,
       '20261124T1500-offsets-rewind': offsetsRewind,
+      '20261124T1501-device-checkins': deviceCheckins,
+      '20261124T1502-verbose-logging': verboseLogging,
     };
   },
 };

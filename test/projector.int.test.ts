@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../scripts/fleet/fleet.ts';
+import { produce } from '../scripts/lib/kafka.ts';
+import { ServiceProcess } from '../scripts/lib/service-process.ts';
+import { createTopology, type Topology } from '../scripts/lib/topology.ts';
+import { TopicRecorder } from '../scripts/lib/topic-recorder.ts';
+import { waitFor } from '../scripts/lib/wait-for.ts';
+import { campaignDevicesProjection } from '../services/projector/campaign-devices/index.ts';
+import { campaignsProjection } from '../services/projector/campaigns/index.ts';
+import { cellUtilisationProjection } from '../services/projector/cell-utilisation/index.ts';
+import type { Database } from '../services/projector/database.ts';
+import { pilotSuccessProjection } from '../services/projector/pilot-success/index.ts';
+import { rebuildProjection } from '../services/projector/rebuild.ts';
+import { deadLetterHeaders } from '../services/runtime/dead-letter.ts';
+import { runProjection, testDatabase, waitProjected } from './support/projection-harness.ts';
+import { campaignDevicesTruth, campaignsTruth, cellsTruth, pilotsTruth, produceScenario, projectionScenario } from './support/projection-scenario.ts';
+
+const KILLS = 5;
+const checked = [campaignsProjection, campaignDevicesProjection, cellUtilisationProjection, pilotSuccessProjection];
+
+describe('projector', () => {
+  let t: Topology;
+  let db: Kysely<Database>;
+  beforeAll(async () => {
+    t = await createTopology('projector');
+    db = testDatabase(t);
+  });
+  afterAll(async () => {
+    const like = `${t.prefix}%`;
+    await db?.deleteFrom('campaigns').where('campaign_id', 'like', like).execute();
+    await db?.deleteFrom('campaign_devices').where('campaign_id', 'like', like).execute();
+    await db?.deleteFrom('cell_utilisation').where('cell_id', 'like', like).execute();
+    await db?.deleteFrom('pilot_success').where('campaign_id', 'like', like).execute();
+    await db?.deleteFrom('projection_offsets').where('topic', 'like', like).execute();
+    await db?.destroy();
+    await t?.dispose();
+  });
+
+  /** Every column of every row of this test, per table: what a rebuild must reproduce. */
+  const snapshot = async () => {
+    const like = `${t.prefix}%`;
+    return {
+      campaigns: await db.selectFrom('campaigns').selectAll().where('campaign_id', 'like', like).orderBy('campaign_id').execute(),
+      campaign_devices: await db.selectFrom('campaign_devices').selectAll().where('campaign_id', 'like', like).orderBy(['campaign_id', 'device_id']).execute(),
+      cell_utilisation: await db.selectFrom('cell_utilisation').selectAll().where('cell_id', 'like', like).orderBy('cell_id').execute(),
+      pilot_success: await db.selectFrom('pilot_success').selectAll().where('campaign_id', 'like', like).orderBy(['make', 'model', 'campaign_id']).execute(),
+    };
+  };
+
+  it(`R-RES-4, R-CELL-3, R-PILOT-3: the projector process killed at ${KILLS} random points leaves no double counts, malformed events go to the dead-letter topics while later ones are projected, and a rebuild reproduces every row`, async () => {
+    const seed = Number(process.env.OTAFLOW_TEST_SEED ?? Date.now() % 2 ** 31);
+    const random = seededRandom(seed);
+    const replay = `seed ${seed}, replay with OTAFLOW_TEST_SEED=${seed}`;
+    const records = projectionScenario(t.prefix, { campaigns: 30, devices: 400, seed });
+    const half = Math.floor(records.length / 2);
+    await produceScenario(t, records.slice(0, half));
+    // Not Avro, and not JSON: each projection reading the topic refuses it with its own reason.
+    await produce(t, 'campaign-events', [{ key: `${t.prefix}campaign-0`, value: Buffer.from('not avro at all') }]);
+    await produce(t, 'cell-events', [{ key: `${t.prefix}cell-0`, value: '{"cellId": 42' }]);
+    await produceScenario(t, records.slice(half));
+
+    // What the checked projections' offsets add up to at the end: kill points spread over it.
+    const total = checked.reduce((n, p) => n + p.topics.reduce((m, topic) => m + records.filter((r) => r.topic === topic).length, 0), 0);
+    const projector = new ServiceProcess('projector', t.env, t.prefix.slice(0, -1));
+    projector.start();
+    const committed = async () => Number((await db.selectFrom('projection_offsets').select((eb) => eb.fn.sum<string>('next_offset').as('n')).where('topic', 'like', `${t.prefix}%`).executeTakeFirst())?.n ?? 0);
+    try {
+      for (let i = 1; i <= KILLS; i++) {
+        const target = Math.floor((total * (i - 0.5 + random())) / (KILLS + 1));
+        await waitFor(`the projector to commit up to ${target} offsets before kill ${i} (${replay})`, async () => (await committed()) >= target, 60_000, 5);
+        await projector.kill();
+        projector.start(`r${i}`);
+      }
+      for (const p of checked) await waitProjected(t, p, 120_000);
+      const rows = await snapshot();
+      expect(new Map(rows.campaigns.map(({ campaign_id, status, accepted, rejected, succeeded, failed, device_count }) => [campaign_id, { status, accepted, rejected, succeeded, failed, device_count }])), replay).toEqual(campaignsTruth(records));
+      expect(new Map(rows.campaign_devices.map((r) => [`${r.campaign_id}/${r.device_id}`, { decision: r.decision, status: r.status, cause: r.cause, attempt: r.attempt }])), replay).toEqual(campaignDevicesTruth(records));
+      expect(new Map(rows.cell_utilisation.map((r) => [r.cell_id, { cell_limit: r.cell_limit, in_use: r.in_use, waiting: r.waiting, peak_in_use: r.peak_in_use, grants: Number(r.grants) }])), replay).toEqual(cellsTruth(records));
+      expect(new Map(rows.pilot_success.map((r) => [`${r.make}|${r.model}|${r.target_version}/${r.campaign_id}`, { accepted: r.accepted, succeeded: r.succeeded, failed: r.failed, gate_open: r.gate_open }])), replay).toEqual(pilotsTruth(records));
+
+      const dead = await TopicRecorder.start(t, 'campaign-events.dlq');
+      const deadCells = await TopicRecorder.start(t, 'cell-events.dlq');
+      try {
+        await waitFor('both projections of campaign events to dead-letter the malformed one', () => new Set(dead.records.map((r) => String(r.headers?.[deadLetterHeaders.reason]).split(':')[0])).size === 2);
+        await waitFor('the malformed cell event to be dead-lettered', () => deadCells.records.length > 0);
+        expect([...new Set(dead.records.map((r) => String(r.headers?.[deadLetterHeaders.reason]).split(':')[0]))].sort()).toEqual(['projector campaign_devices', 'projector campaigns']);
+        expect(String(deadCells.records[0]!.headers?.[deadLetterHeaders.reason])).toMatch(/^projector cell_utilisation: /);
+      } finally {
+        await dead.stop();
+        await deadCells.stop();
+      }
+
+      // Rebuilt while the projector keeps running: the live consumers seek back too, and the stored offsets let each record in once.
+      const rebuildAll = () => Promise.all(checked.map((p) => rebuildProjection(p, { kafka: t.kafka, db, names: t.names, codecs: t.codecs, logger: t.logger, now: Date.now })));
+      await rebuildAll();
+      for (const p of checked) await waitProjected(t, p, 120_000);
+      expect(await snapshot(), replay).toEqual(rows);
+
+      // New events during a rebuild reach live consumers that are past the reset offsets: they seek back.
+      const more = projectionScenario(`${t.prefix}more-`, { campaigns: 5, devices: 200, seed: seed + 1 });
+      await Promise.all([rebuildAll(), produceScenario(t, more)]);
+      for (const p of checked) await waitProjected(t, p, 120_000);
+      const all = [...records, ...more];
+      const after = await snapshot();
+      expect(new Map(after.campaigns.map(({ campaign_id, status, accepted, rejected, succeeded, failed, device_count }) => [campaign_id, { status, accepted, rejected, succeeded, failed, device_count }])), replay).toEqual(campaignsTruth(all));
+      expect(new Map(after.cell_utilisation.map((r) => [r.cell_id, { cell_limit: r.cell_limit, in_use: r.in_use, waiting: r.waiting, peak_in_use: r.peak_in_use, grants: Number(r.grants) }])), replay).toEqual(cellsTruth(all));
+    } finally {
+      await projector.stop();
+    }
+  }, 400_000);
+
+  it('a database that stops taking writes pauses consumption: batches in flight stay at most one per partition, nothing is committed, and all is projected once it is back', async () => {
+    const records = projectionScenario(`${t.prefix}bp-`, { campaigns: 20, devices: 300, seed: 3 });
+    const locker = new pg.Client({ connectionString: t.config.databaseUrl });
+    await locker.connect();
+    await locker.query('begin');
+    await locker.query('lock table campaigns in exclusive mode');
+    const storedOffsets = async () => Number((await db.selectFrom('projection_offsets').select((eb) => eb.fn.sum<string>('next_offset').as('n')).where('projection', '=', 'campaigns').where('topic', 'like', `${t.prefix}%`).executeTakeFirst())?.n ?? 0);
+    const before = await storedOffsets();
+    const running = await runProjection(t, db, campaignsProjection);
+    let locked = true;
+    try {
+      await produceScenario(t, records);
+      const partitions = campaignsProjection.topics.length * 6;
+      const samples: number[] = [];
+      await waitFor('batches to wait on the locked table', () => running.inFlight() > 0, 30_000, 10);
+      await waitFor('40 samples of the batches in flight', () => samples.push(running.inFlight()) >= 40, 30_000, 25);
+      expect(Math.max(...samples)).toBeLessThanOrEqual(partitions);
+      expect(await storedOffsets()).toBe(before);
+      await locker.query('rollback');
+      locked = false;
+      await waitProjected(t, campaignsProjection, 120_000);
+      const rows = await db.selectFrom('campaigns').select(['campaign_id', 'status', 'accepted', 'rejected', 'succeeded', 'failed', 'device_count']).where('campaign_id', 'like', `${t.prefix}bp-%`).execute();
+      expect(new Map(rows.map(({ campaign_id, ...r }) => [campaign_id, r]))).toEqual(campaignsTruth(records));
+    } finally {
+      if (locked) await locker.query('rollback');
+      await locker.end();
+      await running.stop();
+    }
+  }, 240_000);
+});
