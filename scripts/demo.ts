@@ -60,17 +60,30 @@ try {
     const rows = await readCells(db, [...limitOf.keys()]);
     return rows.length === limitOf.size && rows.every((c) => c.in_use === 0) && rows;
   });
-  const topicResults = run.results.records.length;
+  const topicResults = run.results.values();
+  const byOutcome = (rows: readonly { status: string; cause: string | null; devices: number }[]) =>
+    Object.fromEntries(rows.map((r) => [`${r.status}${r.cause ? ` (${r.cause})` : ''}`, r.devices]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+  const topicOutcomes = byOutcome(
+    [...Map.groupBy(topicResults, (r) => `${r.status}\u0000${r.cause ?? ''}`).values()].map((g) => ({ status: g[0]!.status, cause: g[0]!.cause, devices: g.length })),
+  );
+  const sqlOutcomes = byOutcome(
+    (await db.selectFrom('campaign_devices').select(['status', 'cause', (eb) => eb.fn.countAll<string>().as('devices')]).where('campaign_id', '=', campaignId).where('finished_at', 'is not', null).groupBy(['status', 'cause']).execute()).map((r) => ({ ...r, devices: Number(r.devices) })),
+  );
+  const topicSucceeded = topicResults.filter((r) => r.status === 'UpgradeSuccess').length;
+  const topicFailed = topicResults.filter((r) => r.status === 'UpgradeFailed').length;
+  const countsAgree = row.succeeded === topicSucceeded && row.failed === topicFailed && JSON.stringify(sqlOutcomes) === JSON.stringify(topicOutcomes);
 
   say('');
   say(`summary (from SQL) — campaign ${campaignId}: ${row.status} in ${seconds.toFixed(1)} s`);
   say(`  devices ${row.device_count}, accepted ${row.accepted}, rejected ${row.rejected}, succeeded ${row.succeeded}, failed ${row.failed}`);
-  say(`  results on campaign.device-results: ${topicResults} (SQL counts ${row.succeeded + row.failed})`);
+  say(`  results on campaign.device-results: ${topicResults.length}, succeeded ${topicSucceeded}, failed ${topicFailed}`);
+  say(`  outcomes in SQL (campaign_devices):        ${JSON.stringify(sqlOutcomes)}`);
+  say(`  outcomes on the results topic:             ${JSON.stringify(topicOutcomes)}`);
   say('  cell       radio limit   peak in use   grants');
   for (const c of cells) say(`  ${c.cell_id.slice(-8).padEnd(10)} ${String(c.cell_limit).padStart(11)} ${String(c.peak_in_use).padStart(13)} ${String(c.grants).padStart(8)}`);
   const over = cells.filter((c) => c.peak_in_use > c.cell_limit || c.cell_limit !== limitOf.get(c.cell_id));
-  ok = row.status === 'Finished' && over.length === 0 && topicResults === DEVICES && row.succeeded + row.failed === DEVICES;
-  say(ok ? 'demo: every cell stayed within its limit; every device has exactly one result' : `demo: FAILED (${over.length} cells over their limit)`);
+  ok = row.status === 'Finished' && over.length === 0 && topicResults.length === DEVICES && countsAgree;
+  say(ok ? 'demo: every cell stayed within its limit; every device has exactly one result; the SQL counts equal the results topic' : `demo: FAILED (${over.length} cells over their limit; SQL counts ${countsAgree ? 'equal' : 'differ from'} the results topic)`);
 } catch (e) {
   say(`demo: FAILED: ${(e as Error).message}`);
 } finally {

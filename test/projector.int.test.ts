@@ -75,7 +75,7 @@ describe('projector', () => {
       }
       for (const p of checked) await waitProjected(t, p, 120_000);
       const rows = await snapshot();
-      expect(new Map(rows.campaigns.map(({ campaign_id, status, accepted, rejected, succeeded, failed, device_count }) => [campaign_id, { status, accepted, rejected, succeeded, failed, device_count }])), replay).toEqual(campaignsTruth(records));
+      expect(new Map(rows.campaigns.map(({ campaign_id, status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }) => [campaign_id, { status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }])), replay).toEqual(campaignsTruth(records));
       expect(new Map(rows.campaign_devices.map((r) => [`${r.campaign_id}/${r.device_id}`, { decision: r.decision, status: r.status, cause: r.cause, attempt: r.attempt }])), replay).toEqual(campaignDevicesTruth(records));
       expect(new Map(rows.cell_utilisation.map((r) => [r.cell_id, { cell_limit: r.cell_limit, in_use: r.in_use, waiting: r.waiting, peak_in_use: r.peak_in_use, grants: Number(r.grants) }])), replay).toEqual(cellsTruth(records));
       expect(new Map(rows.pilot_success.map((r) => [`${r.make}|${r.model}|${r.target_version}/${r.campaign_id}`, { accepted: r.accepted, succeeded: r.succeeded, failed: r.failed, gate_open: r.gate_open }])), replay).toEqual(pilotsTruth(records));
@@ -104,7 +104,7 @@ describe('projector', () => {
       for (const p of checked) await waitProjected(t, p, 120_000);
       const all = [...records, ...more];
       const after = await snapshot();
-      expect(new Map(after.campaigns.map(({ campaign_id, status, accepted, rejected, succeeded, failed, device_count }) => [campaign_id, { status, accepted, rejected, succeeded, failed, device_count }])), replay).toEqual(campaignsTruth(all));
+      expect(new Map(after.campaigns.map(({ campaign_id, status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }) => [campaign_id, { status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }])), replay).toEqual(campaignsTruth(all));
       expect(new Map(after.cell_utilisation.map((r) => [r.cell_id, { cell_limit: r.cell_limit, in_use: r.in_use, waiting: r.waiting, peak_in_use: r.peak_in_use, grants: Number(r.grants) }])), replay).toEqual(cellsTruth(all));
     } finally {
       await projector.stop();
@@ -132,7 +132,7 @@ describe('projector', () => {
       await locker.query('rollback');
       locked = false;
       await waitProjected(t, campaignsProjection, 120_000);
-      const rows = await db.selectFrom('campaigns').select(['campaign_id', 'status', 'accepted', 'rejected', 'succeeded', 'failed', 'device_count']).where('campaign_id', 'like', `${t.prefix}bp-%`).execute();
+      const rows = await db.selectFrom('campaigns').select(['campaign_id', 'status', 'schedule_kind', 'accepted', 'rejected', 'succeeded', 'failed', 'cancelled', 'device_count']).where('campaign_id', 'like', `${t.prefix}bp-%`).execute();
       expect(new Map(rows.map(({ campaign_id, ...r }) => [campaign_id, r]))).toEqual(campaignsTruth(records));
     } finally {
       if (locked) await locker.query('rollback');

@@ -336,6 +336,9 @@ function event(s: CampaignState, at: number, f: EventFields): Output {
       model: r?.model ?? null,
       targetVersion: r?.targetVersion ?? null,
       deviceCount: f.deviceCount ?? null,
+      scheduleKind: r?.schedule.kind ?? null,
+      startAt: r?.schedule.startAt ?? null,
+      endAt: r?.schedule.endAt ?? null,
       at,
     },
   };

@@ -20,6 +20,10 @@ export interface Database {
     rejected: Generated<number>;
     succeeded: Generated<number>;
     failed: Generated<number>;
+    cancelled: Generated<number>;
+    schedule_kind: string | null;
+    schedule_start_at: Timestamp | null;
+    schedule_end_at: Timestamp | null;
     started_at: Timestamp | null;
     ended_at: Timestamp | null;
     last_event_at: Timestamp | null;

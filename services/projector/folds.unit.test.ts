@@ -19,6 +19,17 @@ describe('projection folds', () => {
     expect(deltas[0]).toMatchObject({ status: 'Finished', accepted: 1, rejected: 1, succeeded: 1, failed: 0, startedAt: 3, endedAt: 5, lastEventAt: 5 });
   });
 
+  it('R-REQ-1, R-RES-4: a campaign row carries the requested schedule and counts cancelled or aborted devices apart from failed ones', () => {
+    const result = (status: 'UpgradeFailed' | 'CampaignCancelled' | 'CampaignAborted') => ({ kind: 'result' as const, result: { campaignId: 'k', deviceId: status, attempt: 1, status, detail: '', cause: null, cellId: null, fromVersion: null, toVersion: null, at: 2 } });
+    const [d] = foldByKey<CampaignInput, unknown>(campaignsProjection, [
+      { kind: 'event', event: ev({ type: 'COMMAND_ACCEPTED', scheduleKind: 'FUTURE', startAt: 100, endAt: 200, deviceCount: 3, at: 1 }) },
+      result('UpgradeFailed'),
+      result('CampaignCancelled'),
+      result('CampaignAborted'),
+    ]);
+    expect(d).toMatchObject({ scheduleKind: 'FUTURE', scheduleStartAt: 100, scheduleEndAt: 200, failed: 1, cancelled: 2, succeeded: 0 });
+  });
+
   it('R-CELL-3: folds cell events into current use, peak and grant count', () => {
     const base = { cellId: 'c', deviceId: 'd', campaignId: 'k', limit: 2, waiting: 0 };
     const [d, ...others] = foldByKey(cellUtilisationProjection, [

@@ -27,7 +27,11 @@ export function projectionScenario(prefix: string, options: { campaigns: number;
   let at = Date.UTC(2026, 10, 24);
   for (let c = 0; c < options.campaigns; c++) {
     const campaignId = `${prefix}campaign-${c}`;
-    const base = { campaignId, commandId: null, from: null, reason: null, deviceId: null, deviceStatus: null, detail: null, api: 'V1', make: 'Acme', model: `M${c % 2}`, targetVersion: '2.0', deviceCount: null, to: null };
+    const future = c % 2 === 1;
+    const schedule = { scheduleKind: future ? 'FUTURE' : 'ON_DEMAND', startAt: future ? at + 86_400_000 : null, endAt: null };
+    const base = { campaignId, commandId: null, from: null, reason: null, deviceId: null, deviceStatus: null, detail: null, api: 'V1', make: 'Acme', model: `M${c % 2}`, targetVersion: '2.0', deviceCount: null, to: null, ...schedule };
+    // Every fifth campaign is cancelled before its last tenth of devices finish.
+    const cancelledFrom = c % 5 === 4 ? Math.floor(options.devices * 0.8) : Infinity;
     const event = (e: Partial<Event>): Produced => ({ topic: 'campaign-events', key: campaignId, value: { ...base, ...e, at: ++at } });
     out.push(event({ type: 'COMMAND_ACCEPTED', deviceCount: options.devices }), event({ type: 'STATE_CHANGED', to: 'RequestPending' }));
     const accepted: string[] = [];
@@ -49,13 +53,14 @@ export function projectionScenario(prefix: string, options: { campaigns: number;
       };
       out.push(cell('granted', 1));
       const success = random() < 0.8;
-      if (success) succeeded++;
-      else failed++;
+      const cancelled = i >= cancelledFrom;
+      if (!cancelled && success) succeeded++;
+      if (!cancelled && !success) failed++;
       const result: DeviceResult = {
         campaignId,
         deviceId,
         attempt: 1 + Math.floor(random() * 3),
-        status: success ? 'UpgradeSuccess' : 'UpgradeFailed',
+        status: cancelled ? 'CampaignCancelled' : success ? 'UpgradeSuccess' : 'UpgradeFailed',
         detail: success ? 'Firmware updated' : 'Firmware update to device failed.',
         cause: success ? null : random() < 0.5 ? 'Connection lost during downloading process' : 'Not enough storage for the new firmware package',
         cellId,
@@ -72,7 +77,7 @@ export function projectionScenario(prefix: string, options: { campaigns: number;
         out.push({ topic: 'pilot-events', key, value: pilot });
       }
     }
-    out.push(event({ type: 'STATE_CHANGED', from: 'InProgress', to: 'Finished' }));
+    out.push(event({ type: 'STATE_CHANGED', from: 'InProgress', to: cancelledFrom < Infinity ? 'Cancelled' : 'Finished' }));
   }
   return out;
 }
@@ -88,15 +93,21 @@ export async function produceScenario(t: Topology, records: readonly Produced[])
 const of = <T>(records: readonly Produced[], topic: string) => records.filter((r) => r.topic === topic).map((r) => r.value as T);
 
 export function campaignsTruth(records: readonly Produced[]) {
-  const rows = new Map<string, { status: string | null; accepted: number; rejected: number; succeeded: number; failed: number; device_count: number }>();
-  const row = (id: string) => rows.get(id) ?? rows.set(id, { status: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, device_count: 0 }).get(id)!;
+  const rows = new Map<string, { status: string | null; schedule_kind: string | null; accepted: number; rejected: number; succeeded: number; failed: number; cancelled: number; device_count: number }>();
+  const row = (id: string) => rows.get(id) ?? rows.set(id, { status: null, schedule_kind: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, cancelled: 0, device_count: 0 }).get(id)!;
   for (const e of of<Event>(records, 'campaign-events')) {
     const r = row(e.campaignId);
+    r.schedule_kind = e.scheduleKind ?? r.schedule_kind;
     if (e.type === 'STATE_CHANGED') r.status = e.to;
     if (e.type === 'COMMAND_ACCEPTED') r.device_count = e.deviceCount ?? 0;
     if (e.type === 'DEVICE_DECISION') e.deviceStatus === 'Accepted' ? r.accepted++ : r.rejected++;
   }
-  for (const res of of<DeviceResult>(records, 'campaign-device-results')) res.status === 'UpgradeSuccess' ? row(res.campaignId).succeeded++ : row(res.campaignId).failed++;
+  for (const res of of<DeviceResult>(records, 'campaign-device-results')) {
+    const r = row(res.campaignId);
+    if (res.status === 'UpgradeSuccess') r.succeeded++;
+    else if (res.status === 'UpgradeFailed') r.failed++;
+    else r.cancelled++;
+  }
   return rows;
 }
 

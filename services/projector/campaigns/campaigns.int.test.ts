@@ -19,11 +19,11 @@ describe('campaigns projection', () => {
     await t?.dispose();
   });
 
-  it('R-RES-4: status and counts per campaign equal a ground-truth fold of the events and results, and a replay from the first offset changes nothing', async () => {
+  it('R-RES-4, R-REQ-1: status, schedule and counts per campaign equal a ground-truth fold of the events and results, and a replay from the first offset changes nothing', async () => {
     const records = projectionScenario(t.prefix, { campaigns: 12, devices: 150, seed: 5 });
     await produceScenario(t, records);
     const read = async () => {
-      const rows = await db.selectFrom('campaigns').select(['campaign_id', 'status', 'accepted', 'rejected', 'succeeded', 'failed', 'device_count']).where('campaign_id', 'like', `${t.prefix}%`).execute();
+      const rows = await db.selectFrom('campaigns').select(['campaign_id', 'status', 'schedule_kind', 'accepted', 'rejected', 'succeeded', 'failed', 'cancelled', 'device_count']).where('campaign_id', 'like', `${t.prefix}%`).execute();
       return new Map(rows.map(({ campaign_id, ...r }) => [campaign_id, r]));
     };
     await expectTruthAndReplaySafe(t, db, campaignsProjection, campaignsTruth(records), read);

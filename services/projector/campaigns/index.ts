@@ -15,6 +15,10 @@ export interface CampaignEvent {
   readonly model: string | null;
   readonly targetVersion: string | null;
   readonly deviceCount: number | null;
+  /** Absent from events written before the schedule fields existed. */
+  readonly scheduleKind?: string | null;
+  readonly startAt?: number | null;
+  readonly endAt?: number | null;
   readonly at: number;
 }
 
@@ -33,24 +37,30 @@ export interface CampaignDelta {
   rejected: number;
   succeeded: number;
   failed: number;
+  cancelled: number;
+  scheduleKind: string | null;
+  scheduleStartAt: number | null;
+  scheduleEndAt: number | null;
   startedAt: number | null;
   endedAt: number | null;
   lastEventAt: number;
 }
 
 const started = new Set(['InProgress', 'Scheduled']);
-const ended = new Set(['Finished', 'Ended', 'RequestFailed', 'UpgradeFailed', 'Cancelled']);
+const ended = new Set(['Finished', 'Ended', 'RequestFailed', 'UpgradeFailed', 'Cancelled', 'Aborted']);
 
 const campaignOf = (input: CampaignInput): string => (input.kind === 'event' ? input.event.campaignId : input.result.campaignId);
 
 /** The change to one campaign row after one more event. */
 export function foldCampaign(change: CampaignDelta | undefined, input: CampaignInput): CampaignDelta {
   const at = input.kind === 'event' ? input.event.at : input.result.at;
-  const d = change ?? { campaignId: campaignOf(input), status: null, api: null, make: null, model: null, targetVersion: null, deviceCount: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, startedAt: null, endedAt: null, lastEventAt: at };
+  const d = change ?? { campaignId: campaignOf(input), status: null, api: null, make: null, model: null, targetVersion: null, deviceCount: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, cancelled: 0, scheduleKind: null, scheduleStartAt: null, scheduleEndAt: null, startedAt: null, endedAt: null, lastEventAt: at };
   d.lastEventAt = Math.max(d.lastEventAt, at);
   if (input.kind === 'result') {
-    if (input.result.status === 'UpgradeSuccess') d.succeeded++;
-    else d.failed++;
+    const status = input.result.status;
+    if (status === 'UpgradeSuccess') d.succeeded++;
+    else if (status === 'UpgradeFailed') d.failed++;
+    else d.cancelled++;
     return d;
   }
   const e = input.event;
@@ -58,6 +68,9 @@ export function foldCampaign(change: CampaignDelta | undefined, input: CampaignI
   d.make = e.make ?? d.make;
   d.model = e.model ?? d.model;
   d.targetVersion = e.targetVersion ?? d.targetVersion;
+  d.scheduleKind = e.scheduleKind ?? d.scheduleKind;
+  d.scheduleStartAt = e.startAt ?? d.scheduleStartAt;
+  d.scheduleEndAt = e.endAt ?? d.scheduleEndAt;
   if (e.type === 'STATE_CHANGED' && e.to) {
     d.status = e.to;
     if (started.has(e.to)) d.startedAt ??= e.at;
@@ -94,6 +107,10 @@ export const campaignsProjection: Projection<CampaignInput, CampaignDelta> = {
       rejected: d.rejected,
       succeeded: d.succeeded,
       failed: d.failed,
+      cancelled: d.cancelled,
+      schedule_kind: d.scheduleKind,
+      schedule_start_at: toTimestamp(d.scheduleStartAt),
+      schedule_end_at: toTimestamp(d.scheduleEndAt),
       started_at: toTimestamp(d.startedAt),
       ended_at: toTimestamp(d.endedAt),
       last_event_at: toTimestamp(d.lastEventAt),
@@ -113,6 +130,10 @@ export const campaignsProjection: Projection<CampaignInput, CampaignDelta> = {
           rejected: sql`campaigns.rejected + excluded.rejected`,
           succeeded: sql`campaigns.succeeded + excluded.succeeded`,
           failed: sql`campaigns.failed + excluded.failed`,
+          cancelled: sql`campaigns.cancelled + excluded.cancelled`,
+          schedule_kind: sql`coalesce(excluded.schedule_kind, campaigns.schedule_kind)`,
+          schedule_start_at: sql`coalesce(excluded.schedule_start_at, campaigns.schedule_start_at)`,
+          schedule_end_at: sql`coalesce(excluded.schedule_end_at, campaigns.schedule_end_at)`,
           started_at: sql`coalesce(campaigns.started_at, excluded.started_at)`,
           ended_at: sql`coalesce(excluded.ended_at, campaigns.ended_at)`,
           last_event_at: sql`greatest(excluded.last_event_at, campaigns.last_event_at)`,
