@@ -10,11 +10,11 @@ import { waitFor } from '../scripts/lib/wait-for.ts';
 import { campaignDevicesProjection } from '../services/projector/campaign-devices/index.ts';
 import { campaignsProjection } from '../services/projector/campaigns/index.ts';
 import { cellUtilisationProjection } from '../services/projector/cell-utilisation/index.ts';
-import type { Database } from '../services/projector/database.ts';
+import { createDatabase, type Database } from '../services/projector/database.ts';
 import { pilotSuccessProjection } from '../services/projector/pilot-success/index.ts';
 import { rebuildProjection } from '../services/projector/rebuild.ts';
 import { deadLetterHeaders } from '../services/runtime/dead-letter.ts';
-import { runProjection, testDatabase, waitProjected } from './support/projection-harness.ts';
+import { runProjection, waitProjected } from './support/projection-harness.ts';
 import { campaignDevicesTruth, campaignsTruth, cellsTruth, pilotsTruth, produceScenario, projectionScenario } from './support/projection-scenario.ts';
 
 const KILLS = 5;
@@ -25,7 +25,7 @@ describe('projector', () => {
   let db: Kysely<Database>;
   beforeAll(async () => {
     t = await createTopology('projector');
-    db = testDatabase(t);
+    db = createDatabase(t.config.databaseUrl);
   });
   afterAll(async () => {
     const like = `${t.prefix}%`;

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
 /**
@@ -28,3 +28,8 @@ export interface Projection<E, R> {
 export type AnyProjection = Projection<any, any>;
 
 export const toTimestamp = (ms: number | null | undefined): Date | null => (ms === null || ms === undefined ? null : new Date(ms));
+
+/** `SET column = excluded.column` for each column: on conflict, the row takes the batch's value. */
+export function takeIncoming<C extends string>(columns: readonly C[]): Record<C, RawBuilder<never>> {
+  return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<never>>;
+}

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
-import { expect } from 'vitest';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createDatabase, type Database } from '../../services/projector/database.ts';
 import type { AnyProjection } from '../../services/projector/projection.ts';
 import { projectionGroup, startProjection, type RunningProjection, type SinkDeps } from '../../services/projector/sink.ts';
 import { caughtUp } from '../../scripts/lib/kafka.ts';
-import type { Topology } from '../../scripts/lib/topology.ts';
+import { createTopology, type Topology } from '../../scripts/lib/topology.ts';
 import { waitFor } from '../../scripts/lib/wait-for.ts';
 
 /** A projection running in-process on a test topology, as the projector runs it. */
@@ -21,7 +21,27 @@ export async function waitProjected(t: Topology, projection: AnyProjection, time
   }, timeoutMs, 50);
 }
 
-export const testDatabase = (t: Topology): Kysely<Database> => createDatabase(t.config.databaseUrl);
+export interface ProjectionSuite {
+  readonly t: Topology;
+  readonly db: Kysely<Database>;
+}
+
+/** A test file's own topology and database; afterwards its rows (ids start with the prefix) and offsets go. */
+export function projectionSuite(label: string, table: keyof Database, idColumn: string): ProjectionSuite {
+  const suite = {} as { t: Topology; db: Kysely<Database> };
+  beforeAll(async () => {
+    suite.t = await createTopology(label);
+    suite.db = createDatabase(suite.t.config.databaseUrl);
+  });
+  afterAll(async () => {
+    const like = `${suite.t.prefix}%`;
+    await sql`delete from ${sql.table(table)} where ${sql.ref(idColumn)} like ${like}`.execute(suite.db);
+    await suite.db.deleteFrom('projection_offsets').where('topic', 'like', like).execute();
+    await suite.db.destroy();
+    await suite.t.dispose();
+  });
+  return suite;
+}
 
 /**
  * The check every projection's integration test makes: projected rows equal the ground truth

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Kysely } from 'kysely';
-import { createTopology, type Topology } from '../../../scripts/lib/topology.ts';
-import { expectTruthAndReplaySafe, testDatabase } from '../../../test/support/projection-harness.ts';
+import { describe, it } from 'vitest';
+import { expectTruthAndReplaySafe, projectionSuite } from '../../../test/support/projection-harness.ts';
 import { campaignDevicesTruth, produceScenario, projectionScenario } from '../../../test/support/projection-scenario.ts';
-import type { Database } from '../database.ts';
 import { campaignDevicesProjection } from './index.ts';
 
 describe('campaign_devices projection', () => {
-  let t: Topology;
-  let db: Kysely<Database>;
-  beforeAll(async () => {
-    t = await createTopology('proj-devices');
-    db = testDatabase(t);
-  });
-  afterAll(async () => {
-    await db?.deleteFrom('campaign_devices').where('campaign_id', 'like', `${t.prefix}%`).execute();
-    await db?.destroy();
-    await t?.dispose();
-  });
+  const suite = projectionSuite('proj-devices', 'campaign_devices', 'campaign_id');
 
   it("R-REQ-4, R-RES-4: each device's decision and final status, cause and attempt equal a ground-truth fold of the two topics, and a replay from the first offset changes nothing", async () => {
+    const { t, db } = suite;
     const records = projectionScenario(t.prefix, { campaigns: 6, devices: 200, seed: 11 });
     await produceScenario(t, records);
     const read = async () => {

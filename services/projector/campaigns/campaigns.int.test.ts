@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Kysely } from 'kysely';
-import { createTopology, type Topology } from '../../../scripts/lib/topology.ts';
-import { expectTruthAndReplaySafe, testDatabase } from '../../../test/support/projection-harness.ts';
+import { describe, it } from 'vitest';
+import { expectTruthAndReplaySafe, projectionSuite } from '../../../test/support/projection-harness.ts';
 import { campaignsTruth, produceScenario, projectionScenario } from '../../../test/support/projection-scenario.ts';
-import type { Database } from '../database.ts';
 import { campaignsProjection } from './index.ts';
 
 describe('campaigns projection', () => {
-  let t: Topology;
-  let db: Kysely<Database>;
-  beforeAll(async () => {
-    t = await createTopology('proj-campaigns');
-    db = testDatabase(t);
-  });
-  afterAll(async () => {
-    await db?.deleteFrom('campaigns').where('campaign_id', 'like', `${t.prefix}%`).execute();
-    await db?.destroy();
-    await t?.dispose();
-  });
+  const suite = projectionSuite('proj-campaigns', 'campaigns', 'campaign_id');
 
   it('R-RES-4, R-REQ-1: status, schedule and counts per campaign equal a ground-truth fold of the events and results, and a replay from the first offset changes nothing', async () => {
+    const { t, db } = suite;
     const records = projectionScenario(t.prefix, { campaigns: 12, devices: 150, seed: 5 });
     await produceScenario(t, records);
     const read = async () => {

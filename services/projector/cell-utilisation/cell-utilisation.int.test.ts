@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Kysely } from 'kysely';
-import { createTopology, type Topology } from '../../../scripts/lib/topology.ts';
-import { expectTruthAndReplaySafe, testDatabase } from '../../../test/support/projection-harness.ts';
+import { describe, it } from 'vitest';
+import { expectTruthAndReplaySafe, projectionSuite } from '../../../test/support/projection-harness.ts';
 import { cellsTruth, produceScenario, projectionScenario } from '../../../test/support/projection-scenario.ts';
-import type { Database } from '../database.ts';
 import { cellUtilisationProjection } from './index.ts';
 
 describe('cell_utilisation projection', () => {
-  let t: Topology;
-  let db: Kysely<Database>;
-  beforeAll(async () => {
-    t = await createTopology('proj-cells');
-    db = testDatabase(t);
-  });
-  afterAll(async () => {
-    await db?.deleteFrom('cell_utilisation').where('cell_id', 'like', `${t.prefix}%`).execute();
-    await db?.destroy();
-    await t?.dispose();
-  });
+  const suite = projectionSuite('proj-cells', 'cell_utilisation', 'cell_id');
 
   it("R-CELL-3: limit, tokens in use, waiting, peak and grants per cell equal a ground-truth fold of the cell events, and a replay from the first offset changes nothing", async () => {
+    const { t, db } = suite;
     const records = projectionScenario(t.prefix, { campaigns: 6, devices: 200, seed: 11 });
     await produceScenario(t, records);
     const read = async () => {

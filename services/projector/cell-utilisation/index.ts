@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { InvalidMessage } from '../../runtime/actor.ts';
 import type { CellEvent } from '../../cell/messages.ts';
 import type { Database } from '../database.ts';
-import { toTimestamp, type Projection } from '../projection.ts';
+import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
 export interface CellDelta {
   cellId: string;
@@ -46,12 +46,9 @@ export const cellUtilisationProjection: Projection<CellEvent, CellDelta> = {
       .values(rows)
       .onConflict((oc) =>
         oc.column('cell_id').doUpdateSet({
-          cell_limit: sql`excluded.cell_limit`,
-          in_use: sql`excluded.in_use`,
-          waiting: sql`excluded.waiting`,
+          ...takeIncoming(['cell_limit', 'in_use', 'waiting', 'last_change_at']),
           peak_in_use: sql`greatest(cell_utilisation.peak_in_use, excluded.peak_in_use)`,
           grants: sql`cell_utilisation.grants + excluded.grants`,
-          last_change_at: sql`excluded.last_change_at`,
         }),
       )
       .execute();

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { produce } from '../../../scripts/lib/kafka.ts';
 import { TopicRecorder } from '../../../scripts/lib/topic-recorder.ts';
-import { createTopology, type Topology } from '../../../scripts/lib/topology.ts';
+import type { Topology } from '../../../scripts/lib/topology.ts';
 import { waitFor } from '../../../scripts/lib/wait-for.ts';
 import { profile } from '../../../test/support/device-fixtures.ts';
-import { expectTruthAndReplaySafe, runProjection, testDatabase, waitProjected } from '../../../test/support/projection-harness.ts';
+import { expectTruthAndReplaySafe, runProjection, projectionSuite, waitProjected } from '../../../test/support/projection-harness.ts';
 import type { Checkin } from '../../device/messages.ts';
 import { deadLetterHeaders } from '../../runtime/dead-letter.ts';
 import type { Database } from '../database.ts';
@@ -16,18 +16,10 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 describe('device_checkins projection', () => {
+  const suite = projectionSuite('proj-checkins', 'device_checkins', 'device_id');
   let t: Topology;
   let db: Kysely<Database>;
-  beforeAll(async () => {
-    t = await createTopology('proj-checkins');
-    db = testDatabase(t);
-  });
-  afterAll(async () => {
-    await db?.deleteFrom('device_checkins').where('device_id', 'like', `${t.prefix}%`).execute();
-    await db?.deleteFrom('projection_offsets').where('topic', 'like', `${t.prefix}%`).execute();
-    await db?.destroy();
-    await t?.dispose();
-  });
+  beforeAll(() => ({ t, db } = suite));
 
   // Within the default retention, so a projector sweeping the shared database meanwhile leaves them alone.
   const start = Date.now() - 10 * DAY;

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { parseCheckin, type Checkin, type DeviceInput } from '../../device/messages.ts';
 import type { Database } from '../database.ts';
-import { toTimestamp, type Projection } from '../projection.ts';
+import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
 /**
  * device_checkins (R-LOG-1: "the check-in history of a device is kept and queryable"): one
@@ -39,19 +39,9 @@ export const deviceCheckinsProjection: Projection<Checkin, Checkin> = {
       .insertInto('device_checkins')
       .values(rows)
       .onConflict((oc) =>
-        oc.columns(['device_id', 'checked_in_at']).doUpdateSet({
-          protocol: sql`excluded.protocol`,
-          make: sql`excluded.make`,
-          model: sql`excluded.model`,
-          firmware_version: sql`excluded.firmware_version`,
-          software_version: sql`excluded.software_version`,
-          client_type: sql`excluded.client_type`,
-          fota_capable: sql`excluded.fota_capable`,
-          connected: sql`excluded.connected`,
-          cell_id: sql`excluded.cell_id`,
-          rsrp: sql`excluded.rsrp`,
-          sinr: sql`excluded.sinr`,
-        }),
+        oc.columns(['device_id', 'checked_in_at']).doUpdateSet(
+          takeIncoming(['protocol', 'make', 'model', 'firmware_version', 'software_version', 'client_type', 'fota_capable', 'connected', 'cell_id', 'rsrp', 'sinr']),
+        ),
       )
       .execute();
   },

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { InvalidMessage } from '../../runtime/actor.ts';
 import type { PilotEvent } from '../../pilot/messages.ts';
 import type { Database } from '../database.ts';
-import { toTimestamp, type Projection } from '../projection.ts';
+import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
 /**
  * pilot_success (R-PILOT-3): per make+model+target and per pilot campaign, accepted,
@@ -38,12 +38,8 @@ export const pilotSuccessProjection: Projection<PilotEvent, PilotEvent> = {
       .values(rows)
       .onConflict((oc) =>
         oc.columns(['make', 'model', 'target_version', 'campaign_id']).doUpdateSet({
-          accepted: sql`excluded.accepted`,
-          succeeded: sql`excluded.succeeded`,
-          failed: sql`excluded.failed`,
-          rate: sql`excluded.rate`,
+          ...takeIncoming(['accepted', 'succeeded', 'failed', 'rate', 'updated_at']),
           gate_open: sql`pilot_success.gate_open or excluded.gate_open`,
-          updated_at: sql`excluded.updated_at`,
         }),
       )
       .execute();

@@ -1,25 +1,13 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { Kysely } from 'kysely';
-import { createTopology, type Topology } from '../../../scripts/lib/topology.ts';
-import { expectTruthAndReplaySafe, testDatabase } from '../../../test/support/projection-harness.ts';
+import { describe, it } from 'vitest';
+import { expectTruthAndReplaySafe, projectionSuite } from '../../../test/support/projection-harness.ts';
 import { pilotsTruth, produceScenario, projectionScenario } from '../../../test/support/projection-scenario.ts';
-import type { Database } from '../database.ts';
 import { pilotSuccessProjection } from './index.ts';
 
 describe('pilot_success projection', () => {
-  let t: Topology;
-  let db: Kysely<Database>;
-  beforeAll(async () => {
-    t = await createTopology('proj-pilots');
-    db = testDatabase(t);
-  });
-  afterAll(async () => {
-    await db?.deleteFrom('pilot_success').where('campaign_id', 'like', `${t.prefix}%`).execute();
-    await db?.destroy();
-    await t?.dispose();
-  });
+  const suite = projectionSuite('proj-pilots', 'pilot_success', 'campaign_id');
 
   it("R-PILOT-3: counts and gate state per make+model+target and pilot campaign equal the latest pilot events, and a replay from the first offset changes nothing", async () => {
+    const { t, db } = suite;
     const records = projectionScenario(t.prefix, { campaigns: 6, devices: 200, seed: 11 });
     await produceScenario(t, records);
     const read = async () => {

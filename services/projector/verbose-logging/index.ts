@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { InvalidMessage } from '../../runtime/actor.ts';
 import type { VerboseEvent } from '../../verbose/messages.ts';
 import type { Database } from '../database.ts';
-import { toTimestamp, type Projection } from '../projection.ts';
+import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
 /**
  * verbose_logging (R-LOG-1): one row per verbose logging session of a device, with its latest
@@ -52,15 +52,7 @@ export const verboseLoggingProjection: Projection<VerboseEvent, VerboseEvent> = 
       .onConflict((oc) =>
         oc
           .columns(['device_id', 'enabled_at'])
-          .doUpdateSet({
-            state: sql`excluded.state`,
-            auto_off_at: sql`excluded.auto_off_at`,
-            collecting_since: sql`excluded.collecting_since`,
-            off_at: sql`excluded.off_at`,
-            fetchable_at: sql`excluded.fetchable_at`,
-            purge_at: sql`excluded.purge_at`,
-            updated_at: sql`excluded.updated_at`,
-          })
+          .doUpdateSet(takeIncoming(['state', 'auto_off_at', 'collecting_since', 'off_at', 'fetchable_at', 'purge_at', 'updated_at']))
           // `supersedes` in SQL: the state enum is declared in lifecycle order.
           .where(sql<boolean>`(verbose_logging.updated_at, verbose_logging.state) <= (excluded.updated_at, excluded.state)`),
       )

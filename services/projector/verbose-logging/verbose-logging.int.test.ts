@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { produce } from '../../../scripts/lib/kafka.ts';
 import { TopicRecorder } from '../../../scripts/lib/topic-recorder.ts';
-import { createTopology, type Topology } from '../../../scripts/lib/topology.ts';
+import type { Topology } from '../../../scripts/lib/topology.ts';
 import { waitFor } from '../../../scripts/lib/wait-for.ts';
-import { expectTruthAndReplaySafe, runProjection, testDatabase, waitProjected } from '../../../test/support/projection-harness.ts';
+import { expectTruthAndReplaySafe, runProjection, projectionSuite, waitProjected } from '../../../test/support/projection-harness.ts';
 import { deadLetterHeaders } from '../../runtime/dead-letter.ts';
 import type { VerboseEvent } from '../../verbose/messages.ts';
 import type { Database } from '../database.ts';
@@ -15,18 +15,10 @@ const DAY = 86_400_000;
 const ms = (d: Date | null) => d?.getTime() ?? null;
 
 describe('verbose_logging projection', () => {
+  const suite = projectionSuite('proj-verbose', 'verbose_logging', 'device_id');
   let t: Topology;
   let db: Kysely<Database>;
-  beforeAll(async () => {
-    t = await createTopology('proj-verbose');
-    db = testDatabase(t);
-  });
-  afterAll(async () => {
-    await db?.deleteFrom('verbose_logging').where('device_id', 'like', `${t.prefix}%`).execute();
-    await db?.deleteFrom('projection_offsets').where('topic', 'like', `${t.prefix}%`).execute();
-    await db?.destroy();
-    await t?.dispose();
-  });
+  beforeAll(() => ({ t, db } = suite));
 
   const send = (events: readonly VerboseEvent[]) => produce(t, 'verbose-events', events.map((e) => ({ key: e.deviceId, value: JSON.stringify(e) })));
 
