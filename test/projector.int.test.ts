@@ -111,6 +111,28 @@ describe('projector', () => {
     }
   }, 400_000);
 
+  it('R-CELL-3: an event PostgreSQL refuses (a time out of its range) goes to the dead-letter topic with the database reason, and the events written with it are projected', async () => {
+    const cellId = `${t.prefix}fine-cell`;
+    const refusedCell = `${t.prefix}refused-cell`;
+    const event = (cell: string, type: 'granted' | 'released', inUse: number, at: number) => ({ key: cell, value: JSON.stringify({ type, cellId: cell, deviceId: `d${at}`, campaignId: 'k', limit: 10, inUse, waiting: 0, at }) });
+    const running = await runProjection(t, db, cellUtilisationProjection);
+    const dead = await TopicRecorder.start(t, 'cell-events.dlq');
+    try {
+      // 1e17 ms is beyond what a JavaScript Date or timestamptz can hold.
+      await produce(t, 'cell-events', [event(cellId, 'granted', 1, 1_000), event(refusedCell, 'granted', 1, 1e17), event(cellId, 'granted', 2, 2_000), event(cellId, 'released', 1, 3_000)]);
+      await waitProjected(t, cellUtilisationProjection);
+      const refused = await waitFor('the refused event on the dead-letter topic', () => dead.records.find((r) => r.key === refusedCell));
+      expect(String(refused.headers[deadLetterHeaders.reason])).toMatch(/^projector cell_utilisation: the database refused it: /);
+      expect(JSON.parse(refused.raw!.toString()).at).toBe(1e17);
+      const rows = await db.selectFrom('cell_utilisation').selectAll().where('cell_id', 'in', [cellId, refusedCell]).execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ in_use: 1, peak_in_use: 2, grants: '2', last_change_at: new Date(3_000) });
+    } finally {
+      await dead.stop();
+      await running.stop();
+    }
+  });
+
   it('a database that stops taking writes pauses consumption: batches in flight stay at most one per partition, nothing is committed, and all is projected once it is back', async () => {
     const records = projectionScenario(`${t.prefix}bp-`, { campaigns: 20, devices: 300, seed: 3 });
     const locker = new pg.Client({ connectionString: t.config.databaseUrl });

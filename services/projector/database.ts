@@ -7,7 +7,7 @@ import { migrationProvider } from './migrations/index.ts';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Database {
-  projection_offsets: { projection: string; cluster_id: string; topic: string; partition: number; next_offset: ColumnType<string, string | bigint, string | bigint>; rewind: Generated<boolean>; updated_at: Generated<Timestamp> };
+  projection_offsets: { projection: string; cluster_id: string; topic: string; partition: number; next_offset: ColumnType<string, string | bigint, string | bigint>; updated_at: Generated<Timestamp> };
   campaigns: {
     campaign_id: string;
     status: string | null;

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { sql } from 'kysely';
 import type { AnyProjection } from './projection.ts';
 import { projectionGroup, startProjection, type SinkDeps } from './sink.ts';
 
@@ -12,20 +13,23 @@ export interface RebuildReport {
 /**
  * Drops a projection's rows and folds its topics into it again, in place, while the live
  * projector may keep running. One transaction empties the tables and resets every offset to
- * the partition's start with the `rewind` mark, so a live consumer already past it seeks back;
- * this command replays under a group of its own until it has read everything that was on the
- * topics when it started. Both may write: the stored offsets let every record in exactly once.
+ * the partition's start, so a live consumer already past it seeks back (sink.ts); this command
+ * replays under a group of its own until it has read everything that was on the topics when it
+ * started. Both may write: the stored offsets let every record in exactly once.
  */
 export async function rebuildProjection(projection: AnyProjection, deps: SinkDeps & { readonly now: () => number }): Promise<RebuildReport> {
   const started = deps.now();
   const ends = await partitionEnds(deps.kafka, projection.topics.map((id) => deps.names.name(id)));
   const clusterId = await clusterOf(deps.kafka);
   await deps.db.transaction().execute(async (trx) => {
+    // Waits out writes in flight and holds new ones: rows a writer inserted after the clear's
+    // snapshot would survive it and be counted again by the replay.
+    await sql`lock table projection_offsets in exclusive mode`.execute(trx);
     await projection.clear(trx);
     await trx.deleteFrom('projection_offsets').where('projection', '=', projection.name).execute();
     await trx
       .insertInto('projection_offsets')
-      .values(ends.map((e) => ({ projection: projection.name, cluster_id: clusterId, topic: e.topic, partition: e.partition, next_offset: e.low.toString(), rewind: true })))
+      .values(ends.map((e) => ({ projection: projection.name, cluster_id: clusterId, topic: e.topic, partition: e.partition, next_offset: e.low.toString() })))
       .execute();
   });
   const groupId = `${projectionGroup(deps.names, projection)}.rebuild-${started}`;

@@ -1,7 +1,7 @@
-import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
-import { sql, type Kysely } from 'kysely';
+import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { TopicCodec } from '../runtime/codec.ts';
-import { deadLetter } from '../runtime/dead-letter.ts';
+import { deadLetter, type DeadLetterSource } from '../runtime/dead-letter.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { TopicNames } from '../runtime/topics.ts';
 import type { Database } from './database.ts';
@@ -34,32 +34,41 @@ export interface RunningProjection {
 interface Decoded {
   readonly offset: bigint;
   readonly timestamp: number;
+  readonly source: DeadLetterSource;
   readonly event?: unknown;
-  readonly dead?: Message;
+  /** Why the projection refused the record, if it did. */
+  readonly refused?: string;
+}
+
+interface Folded {
+  readonly event: unknown;
+  readonly source: DeadLetterSource;
 }
 
 /** One fetched batch of one topic-partition, decoded, on its way to the database. */
 interface PartitionBatch {
   readonly topic: string;
   readonly partition: number;
-  /** Where the fetch started: after a seek, the offset sought. */
-  readonly fetchedOffset: bigint;
+  /**
+   * Where this consumer's reading of the partition is continuous from: the fetch's offset, or
+   * earlier when batches of transaction markers only (which never reach eachBatch) preceded it.
+   */
+  readonly continuesFrom: bigint;
   readonly nextOffset: bigint;
   readonly records: readonly Decoded[];
 }
 
-/** `behind`: a rebuild reset the stored offset below this batch's fetch: consume from there instead. */
+/** `behind`: records between the stored offset and this batch were never written (a rebuild reset it, or another consumer fell behind): consume from there. */
 type Outcome = { readonly kind: 'committed' } | { readonly kind: 'behind'; readonly storedOffset: bigint };
 
 /**
  * Runs one projection as its own consumer group. The offsets in projection_offsets are the
  * truth, Kafka's committed offsets only a hint: each write stores its rows and the next
  * offset of every (projection, cluster, topic, partition) it covers in one SQL transaction;
- * records below the stored offset are skipped (a replay after a crash changes nothing). A
- * stored offset marked `rewind` (a rebuild reset it) makes a consumer that fetched from past
- * it seek back; without the mark, a batch past the stored offset is normal: transaction
- * markers take offsets too. The cluster id is part
- * of the key because a rebuilt cluster numbers the same topic's records from 0 again.
+ * records below the stored offset are skipped (a replay after a crash changes nothing), and a
+ * consumer whose reading starts past it seeks back to it (a rebuild reset it): so any number of
+ * consumers, of any groups, let each record in exactly once. The cluster id is part of the key
+ * because a rebuilt cluster numbers the same topic's records from 0 again.
  */
 export async function startProjection(projection: AnyProjection, deps: SinkDeps): Promise<RunningProjection> {
   const { kafka, db, names, codecs } = deps;
@@ -73,13 +82,17 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   const partitions = (await admin.fetchTopicMetadata({ topics: [...byName.keys()] })).topics.reduce((n, t) => n + t.partitions.length, 0);
   const pipeline = createWritePipeline<PartitionBatch, Outcome>({
     lingerMs: deps.lingerMs ?? 20,
-    write: (group) => commit(group, { db, projection, clusterId, dlqProducer, names, byName, onCommitted: deps.onCommitted }),
+    write: (group) => commit(group, { db, projection, clusterId, dlqProducer, names, byName, log, onCommitted: deps.onCommitted }),
   });
   const positions = new Map<string, bigint>();
+  const skippedFrom = new Map<string, bigint>();
   const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   // Batches of transaction markers only never reach eachBatch; kafkajs still reports them.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (payload.batchSize === 0) positions.set(`${payload.topic}:${payload.partition}`, BigInt(payload.lastOffset) + 1n);
+    if (payload.batchSize !== 0) return;
+    const tp = `${payload.topic}:${payload.partition}`;
+    if (!skippedFrom.has(tp)) skippedFrom.set(tp, positions.get(tp) ?? BigInt(payload.firstOffset));
+    positions.set(tp, BigInt(payload.lastOffset) + 1n);
   });
   await consumer.connect();
   for (const topic of byName.keys()) await consumer.subscribe({ topic, fromBeginning: true });
@@ -94,20 +107,24 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
       if (!last) return;
       await codec.prepare(batch.messages.map((m) => m.value));
       const records = batch.messages.map((m) => decode(m, id, codec, projection, { topic: batch.topic, partition: batch.partition }));
+      const tp = `${batch.topic}:${batch.partition}`;
       const fetchedOffset = BigInt((batch as typeof batch & { fetchedOffset: string }).fetchedOffset);
+      const continuesFrom = positions.get(tp) === fetchedOffset ? (skippedFrom.get(tp) ?? fetchedOffset) : fetchedOffset;
       // lastOffset() counts a trailing transaction marker, so the stored offset reaches the partition's end.
       const nextOffset = BigInt(batch.lastOffset()) + 1n;
       // A slow database must not cost the group membership: keep beating while the write waits.
       const beating = setInterval(() => heartbeat().catch(() => undefined), 1_000);
-      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, fetchedOffset, nextOffset, records }).finally(() => clearInterval(beating));
+      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, continuesFrom, nextOffset, records }).finally(() => clearInterval(beating));
+      skippedFrom.delete(tp);
       if (outcome.kind === 'behind') {
+        positions.delete(tp);
         const offset = await rewindTarget(admin, db, projection.name, clusterId, batch.topic, batch.partition, outcome.storedOffset);
         log.info({ topic: batch.topic, partition: batch.partition, offset: offset.toString() }, 'stored offset is behind the consumer: seeking back');
         consumer.seek({ topic: batch.topic, partition: batch.partition, offset: offset.toString() });
         return;
       }
       resolveOffset(batch.lastOffset());
-      positions.set(`${batch.topic}:${batch.partition}`, nextOffset);
+      positions.set(tp, nextOffset);
       await heartbeat();
     },
   });
@@ -124,15 +141,12 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   };
 
   function decode(m: KafkaMessage, id: string, codec: TopicCodec, p: AnyProjection, source: { topic: string; partition: number }): Decoded {
-    const offset = BigInt(m.offset);
-    const timestamp = Number(m.timestamp);
+    const record = { offset: BigInt(m.offset), timestamp: Number(m.timestamp), source: { service: 'projector', ...source, offset: m.offset, key: m.key, value: m.value, headers: m.headers } };
     try {
       const event = p.parse(id, codec.decode(m.value), m.key?.toString() ?? '');
-      return !p.filter || p.filter(event) ? { offset, timestamp, event } : { offset, timestamp };
+      return !p.filter || p.filter(event) ? { ...record, event } : record;
     } catch (e) {
-      const reason = `projector ${p.name}: ${(e as Error).message}`;
-      log.warn({ ...source, offset: m.offset, reason }, 'dead-lettered');
-      return { offset, timestamp, dead: deadLetter({ service: 'projector', ...source, offset: m.offset, key: m.key, value: m.value, headers: m.headers }, reason) };
+      return { ...record, refused: `projector ${p.name}: ${(e as Error).message}` };
     }
   }
 }
@@ -149,60 +163,102 @@ interface CommitDeps {
   readonly dlqProducer: Producer;
   readonly names: TopicNames;
   readonly byName: ReadonlyMap<string, string>;
+  readonly log: Logger;
   readonly onCommitted?: SinkDeps['onCommitted'];
 }
 
-/** One transaction for a group of partition batches: their folded rows and their offsets. */
+/**
+ * One transaction for a group of partition batches: their folded rows and their offsets. If
+ * PostgreSQL refuses a value (a data or constraint error), the group is written again event by
+ * event, and the events it refuses go to the dead-letter topic: the partitions move on.
+ */
 async function commit(group: readonly PartitionBatch[], deps: CommitDeps): Promise<Outcome[]> {
+  try {
+    return await commitGroup(group, deps, false);
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+    deps.log.warn({ err: (e as Error).message }, 'the database refused a write: writing event by event to set aside what it cannot take');
+    return commitGroup(group, deps, true);
+  }
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the records, not the database, are at fault. */
+const isRefusal = (e: unknown): boolean => /^2[23]/.test(String((e as { code?: unknown }).code ?? ''));
+
+async function commitGroup(group: readonly PartitionBatch[], deps: CommitDeps, oneByOne: boolean): Promise<Outcome[]> {
   const { projection, clusterId } = deps;
   const committed: number[] = [];
   const outcomes = await deps.db.transaction().execute(async (trx) => {
     const stored = await trx
       .selectFrom('projection_offsets')
-      .select(['topic', 'partition', 'next_offset', 'rewind'])
+      .select(['topic', 'partition', 'next_offset'])
       .where('projection', '=', projection.name)
       .where('cluster_id', '=', clusterId)
       .where((eb) => eb.or(group.map((b) => eb.and([eb('topic', '=', b.topic), eb('partition', '=', b.partition)]))))
       .forUpdate()
       .execute();
-    const storedOf = new Map(stored.map((r) => [`${r.topic}:${r.partition}`, { offset: BigInt(r.next_offset), rewind: r.rewind }]));
-    const events: unknown[] = [];
-    const dead = new Map<string, Message[]>();
+    const storedOf = new Map(stored.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
+    const events: Folded[] = [];
+    const refused: { source: DeadLetterSource; reason: string }[] = [];
     const moved: { topic: string; partition: number; next: bigint }[] = [];
     const outcomes = group.map((b): Outcome => {
       const stored = storedOf.get(`${b.topic}:${b.partition}`);
-      const from = stored?.offset ?? 0n;
-      if (stored?.rewind && b.fetchedOffset > from) return { kind: 'behind', storedOffset: from };
-      if (b.nextOffset <= from && !stored?.rewind) return { kind: 'committed' };
+      if (stored !== undefined && b.continuesFrom > stored) return { kind: 'behind', storedOffset: stored };
+      const from = stored ?? 0n;
+      if (b.nextOffset <= from) return { kind: 'committed' };
       for (const r of b.records) {
         if (r.offset < from) continue;
-        if (r.dead) {
-          const dlq = deps.names.name(deps.names.spec(deps.byName.get(b.topic)!).deadLetter!);
-          dead.set(dlq, [...(dead.get(dlq) ?? []), r.dead]);
-        } else if (r.event !== undefined) {
-          events.push(r.event);
+        if (r.refused) refused.push({ source: r.source, reason: r.refused });
+        else if (r.event !== undefined) {
+          events.push({ event: r.event, source: r.source });
           if (deps.onCommitted) committed.push(r.timestamp);
         }
       }
-      moved.push({ topic: b.topic, partition: b.partition, next: b.nextOffset > from ? b.nextOffset : from });
+      moved.push({ topic: b.topic, partition: b.partition, next: b.nextOffset });
       return { kind: 'committed' };
     });
+    if (oneByOne) refused.push(...(await writeEventByEvent(trx, projection, events)));
+    else {
+      const changes = foldByKey(projection, events.map((f) => f.event));
+      // A statement takes at most 65,535 parameters: a big catch-up write goes in slices.
+      for (let i = 0; i < changes.length; i += WRITE_SLICE_ROWS) await projection.write(trx, changes.slice(i, i + WRITE_SLICE_ROWS));
+    }
     // Dead letters go out before the offset moves past them: at least once, never lost.
-    for (const [topic, messages] of dead) await deps.dlqProducer.send({ topic, messages });
-    const changes = foldByKey(projection, events);
-    // A statement takes at most 65,535 parameters: a big catch-up write goes in slices.
-    for (let i = 0; i < changes.length; i += WRITE_SLICE_ROWS) await projection.write(trx, changes.slice(i, i + WRITE_SLICE_ROWS));
+    for (const r of refused) deps.log.warn({ topic: r.source.topic, partition: r.source.partition, offset: r.source.offset, reason: r.reason }, 'dead-lettered');
+    for (const [topic, messages] of Map.groupBy(refused, (r) => deps.names.name(deps.names.spec(deps.byName.get(r.source.topic)!).deadLetter!))) {
+      await deps.dlqProducer.send({ topic, messages: messages.map((r) => deadLetter(r.source, r.reason)) });
+    }
     if (moved.length > 0) {
       await trx
         .insertInto('projection_offsets')
         .values(moved.map((m) => ({ projection: projection.name, cluster_id: clusterId, topic: m.topic, partition: m.partition, next_offset: m.next.toString() })))
-        .onConflict((oc) => oc.columns(['projection', 'cluster_id', 'topic', 'partition']).doUpdateSet({ next_offset: (eb) => eb.ref('excluded.next_offset'), rewind: false, updated_at: sql`now()` }))
+        .onConflict((oc) => oc.columns(['projection', 'cluster_id', 'topic', 'partition']).doUpdateSet({ next_offset: (eb) => eb.ref('excluded.next_offset'), updated_at: sql`now()` }))
         .execute();
     }
     return outcomes;
   });
   if (committed.length > 0) deps.onCommitted?.(projection.name, committed);
   return outcomes;
+}
+
+/**
+ * Each event in a savepoint of its own, in order. Any batch boundary must leave a projection's
+ * rows the same, so one-event writes equal the folded write; returns the events PostgreSQL refused.
+ */
+async function writeEventByEvent(trx: Transaction<Database>, projection: AnyProjection, events: readonly Folded[]): Promise<{ source: DeadLetterSource; reason: string }[]> {
+  const refused: { source: DeadLetterSource; reason: string }[] = [];
+  for (const f of events) {
+    await sql`savepoint event_write`.execute(trx);
+    try {
+      await projection.write(trx, foldByKey(projection, [f.event]));
+      await sql`release savepoint event_write`.execute(trx);
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+      await sql`rollback to savepoint event_write`.execute(trx);
+      refused.push({ source: f.source, reason: `projector ${projection.name}: the database refused it: ${(e as Error).message}` });
+    }
+  }
+  return refused;
 }
 
 /**

@@ -5,7 +5,6 @@ import * as cellUtilisation from './20261124T1202-cell-utilisation.ts';
 import * as offsetsPerCluster from './20261124T1300-offsets-per-cluster.ts';
 import * as campaignDevices from './20261124T1400-campaign-devices.ts';
 import * as pilotSuccess from './20261124T1401-pilot-success.ts';
-import * as offsetsRewind from './20261124T1500-offsets-rewind.ts';
 import * as deviceCheckins from './20261124T1501-device-checkins.ts';
 import * as verboseLogging from './20261124T1502-verbose-logging.ts';
 import * as campaignSchedule from './20261124T1503-campaign-schedule.ts';
@@ -20,7 +19,6 @@ export const migrationProvider: MigrationProvider = {
       '20261124T1300-offsets-per-cluster': offsetsPerCluster,
       '20261124T1400-campaign-devices': campaignDevices,
       '20261124T1401-pilot-success': pilotSuccess,
-      '20261124T1500-offsets-rewind': offsetsRewind,
       '20261124T1501-device-checkins': deviceCheckins,
       '20261124T1502-verbose-logging': verboseLogging,
       '20261124T1503-campaign-schedule': campaignSchedule,
