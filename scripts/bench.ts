@@ -7,9 +7,14 @@
  *     (devices completed per minute);
  *  4. the acceptance of one campaign of A devices (R-REQ-4), sent in parts of 10,000:
  *     from the request to a decision for every device (devices decided per minute).
+ *  5. the projector: a replay of P records on every projection's topics into PostgreSQL
+ *     (records/s, a record read by two projections counted once), then R records/s for S
+ *     seconds while the projections keep up (lag from produce to SQL commit, p50/p99/max).
  * Prints events/s and the ratio, and writes a JSON report to .stack/bench/.
- * BENCH_MESSAGES (default 200000), BENCH_DEVICES (default 5000) and BENCH_ACCEPTANCE_DEVICES
- * (default 100000) size the runs.
+ * BENCH_MESSAGES (default 200000), BENCH_DEVICES (default 5000), BENCH_ACCEPTANCE_DEVICES
+ * (default 100000), BENCH_PROJECTION_EVENTS (P, default 1000000), BENCH_PROJECTION_RATE (R,
+ * default 10000) and BENCH_PROJECTION_SECONDS (S, default 30) size the runs;
+ * BENCH_ONLY=projector runs step 5 alone.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,12 +32,18 @@ import { launchCampaign, scheduleCommand } from './lib/campaign-run.ts';
 import { TopicRecorder } from './lib/topic-recorder.ts';
 import { caughtUp, produce } from './lib/kafka.ts';
 import { Pipeline } from './lib/pipeline.ts';
+import { projectorBench } from './lib/projector-bench.ts';
 import { createTopology, type Topology } from './lib/topology.ts';
 import { waitFor } from './lib/wait-for.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 5_000);
 const ACCEPTANCE_DEVICES = Number(process.env.BENCH_ACCEPTANCE_DEVICES ?? 100_000);
+const PROJECTION_EVENTS = Number(process.env.BENCH_PROJECTION_EVENTS ?? 1_000_000);
+const PROJECTION_RATE = Number(process.env.BENCH_PROJECTION_RATE ?? 10_000);
+const PROJECTION_SECONDS = Number(process.env.BENCH_PROJECTION_SECONDS ?? 30);
+const ONLY = process.env.BENCH_ONLY;
+if (ONLY !== undefined && ONLY !== 'projector') throw new Error(`BENCH_ONLY may be "projector" or unset, got "${ONLY}"`);
 const CELLS = 200;
 
 function cellRequests(n: number): { key: string; value: string }[] {
@@ -126,36 +137,63 @@ async function acceptance(t: Topology): Promise<{ seconds: number; devices: numb
   return { seconds, devices: fleet.length, accepted: decisions.filter((d) => d.deviceStatus === 'Accepted').length };
 }
 
-execFileSync('bash', ['scripts/stack', 'up'], { cwd: projectRoot, stdio: 'inherit' });
-const t = await createTopology('bench');
-console.log(`bench: producing ${MESSAGES} cell requests over ${CELLS} cells`);
-await produce(t, 'cell-requests', cellRequests(MESSAGES));
+/** Steps 1 to 4, on one topology. */
+async function runtimeSteps() {
+  const t = await createTopology('bench');
+  console.log(`bench: producing ${MESSAGES} cell requests over ${CELLS} cells`);
+  await produce(t, 'cell-requests', cellRequests(MESSAGES));
 
-const rawSeconds = await rawPassthrough(t);
-const rawRate = MESSAGES / rawSeconds;
-console.log(`bench: raw kafkajs passthrough   ${rawRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${rawSeconds.toFixed(1)} s)`);
-const runtimeSeconds = await runtimePipeline(t);
-const runtimeRate = MESSAGES / runtimeSeconds;
-console.log(`bench: actor runtime (cell)      ${runtimeRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${runtimeSeconds.toFixed(1)} s)`);
-console.log(`bench: runtime / raw ratio       ${(runtimeRate / rawRate).toFixed(2)}`);
-const pipeline = new Pipeline(t, `${t.prefix}bench`);
-pipeline.start();
-const flow = await deviceFlow(t);
-const perMinute = (flow.devices / flow.seconds) * 60;
-console.log(`bench: device flow end to end    ${perMinute.toFixed(0).padStart(8)} devices/min (${flow.devices} devices in ${flow.seconds.toFixed(1)} s)`);
-const accept = await acceptance(t);
-const acceptedPerMinute = (accept.devices / accept.seconds) * 60;
-console.log(`bench: campaign acceptance       ${acceptedPerMinute.toFixed(0).padStart(8)} devices/min (${accept.devices} devices decided in ${accept.seconds.toFixed(1)} s, ${accept.accepted} accepted)`);
-await pipeline.stop();
+  const rawSeconds = await rawPassthrough(t);
+  const rawRate = MESSAGES / rawSeconds;
+  console.log(`bench: raw kafkajs passthrough   ${rawRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${rawSeconds.toFixed(1)} s)`);
+  const runtimeSeconds = await runtimePipeline(t);
+  const runtimeRate = MESSAGES / runtimeSeconds;
+  console.log(`bench: actor runtime (cell)      ${runtimeRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${runtimeSeconds.toFixed(1)} s)`);
+  console.log(`bench: runtime / raw ratio       ${(runtimeRate / rawRate).toFixed(2)}`);
+  const pipeline = new Pipeline(t, `${t.prefix}bench`);
+  pipeline.start();
+  const flow = await deviceFlow(t);
+  const perMinute = (flow.devices / flow.seconds) * 60;
+  console.log(`bench: device flow end to end    ${perMinute.toFixed(0).padStart(8)} devices/min (${flow.devices} devices in ${flow.seconds.toFixed(1)} s)`);
+  const accept = await acceptance(t);
+  const acceptedPerMinute = (accept.devices / accept.seconds) * 60;
+  console.log(`bench: campaign acceptance       ${acceptedPerMinute.toFixed(0).padStart(8)} devices/min (${accept.devices} devices decided in ${accept.seconds.toFixed(1)} s, ${accept.accepted} accepted)`);
+  await pipeline.stop();
+  await t.dispose();
+  return {
+    messages: MESSAGES,
+    raw: { seconds: rawSeconds, eventsPerSecond: rawRate },
+    runtime: { seconds: runtimeSeconds, eventsPerSecond: runtimeRate, ratioToRaw: runtimeRate / rawRate },
+    deviceFlow: { devices: flow.devices, cells: CELLS, seconds: flow.seconds, devicesPerMinute: perMinute },
+    acceptance: { devices: accept.devices, accepted: accept.accepted, seconds: accept.seconds, devicesPerMinute: acceptedPerMinute },
+  };
+}
+
+execFileSync('bash', ['scripts/stack', 'up'], { cwd: projectRoot, stdio: 'inherit' });
+const runtime = ONLY === 'projector' ? {} : await runtimeSteps();
+const projector = await projectorBench({
+  events: PROJECTION_EVENTS,
+  rate: PROJECTION_RATE,
+  seconds: PROJECTION_SECONDS,
+  progress: (line) => console.log(`bench: projector: ${line}`),
+});
+const { replay, live } = projector;
+console.log(
+  `bench: projector replay          ${replay.recordsPerSecond.toFixed(0).padStart(8)} records/s into PostgreSQL (${replay.records} records on the topics, each counted once however many projections read it, ` +
+    `in ${replay.seconds.toFixed(1)} s of which ${replay.startSeconds.toFixed(1)} s starting ${projector.projections.length} projections; event loop busy ${(replay.eventLoopBusy * 100).toFixed(0)}%)`,
+);
+console.log(`bench: projector replay rows     ${Object.entries(replay.rowsByTable).map(([table, n]) => `${table} ${n}`).join(', ')}`);
+console.log(
+  `bench: projector lag at ${live.targetRate}/s  p50 ${live.lagMs.p50} ms, p99 ${live.lagMs.p99} ms, max ${live.lagMs.max} ms (produce to SQL commit; ${live.records} records in ${live.produceSeconds.toFixed(1)} s = ` +
+    `${live.producedPerSecond.toFixed(0)}/s, all committed ${live.drainSeconds.toFixed(1)} s after the last send: ${live.keptUp ? 'kept up' : 'did NOT keep up'}; event loop busy ${(live.eventLoopBusy * 100).toFixed(0)}%)`,
+);
+console.log(`bench: projector lag p99 per 5 s ${live.lagP99MsPer5s.join(', ')} ms`);
 
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  messages: MESSAGES,
-  raw: { seconds: rawSeconds, eventsPerSecond: rawRate },
-  runtime: { seconds: runtimeSeconds, eventsPerSecond: runtimeRate, ratioToRaw: runtimeRate / rawRate },
-  deviceFlow: { devices: flow.devices, cells: CELLS, seconds: flow.seconds, devicesPerMinute: perMinute },
-  acceptance: { devices: accept.devices, accepted: accept.accepted, seconds: accept.seconds, devicesPerMinute: acceptedPerMinute },
+  ...runtime,
+  projector,
 };
 const dir = join(projectRoot, '.stack', 'bench');
 mkdirSync(dir, { recursive: true });
@@ -163,5 +201,4 @@ const file = join(dir, `bench-${report.at.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`bench: report written to ${file}`);
-await t.dispose();
 process.exit(0);
