@@ -3,6 +3,7 @@ import { Partitioners, type Message, type Producer } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import { createDatabase, type Database } from '../../services/projector/database.ts';
 import { projections } from '../../services/projector/projections.ts';
+import { hasReadTo, partitionEnds, type PartitionEnd } from '../../services/projector/partition-ends.ts';
 import { startProjection, type RunningProjection } from '../../services/projector/sink.ts';
 import { projectionEvents, type ProjectionRecord } from './projection-events.ts';
 import { createTopology, type Topology } from './topology.ts';
@@ -107,7 +108,7 @@ export async function projectorBench(o: ProjectorBenchOptions): Promise<Projecto
     await send(producer, encode(t, batch));
 
     o.progress(`replaying them through ${projections.map((p) => p.name).join(', ')}`);
-    let ends = await partitionEnds(t, topics);
+    let ends = await endsOf(t, topics);
     const replayStarted = Date.now();
     const replayLoop = performance.eventLoopUtilization();
     for (const p of projections) running.push(await startProjection(p, { kafka: t.kafka, db, names: t.names, codecs: t.codecs, logger: t.logger, onCommitted }));
@@ -135,7 +136,7 @@ export async function projectorBench(o: ProjectorBenchOptions): Promise<Projecto
     }
     const produced = Date.now();
     const produceSeconds = (produced - measureFrom) / 1000;
-    ends = await partitionEnds(t, topics);
+    ends = await endsOf(t, topics);
     await waitFor('every projection to commit the live records', () => committedUpTo(t, running, ends), 1_800_000, 20);
     const drainSeconds = (Date.now() - produced) / 1000;
     const liveBusy = performance.eventLoopUtilization(liveLoop).utilization;
@@ -176,36 +177,26 @@ async function send(producer: Producer, records: readonly { topic: string; messa
 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
-/** The end offset of every partition of the topics, by "topic:partition". */
-async function partitionEnds(t: Topology, topicIds: readonly string[]): Promise<Map<string, bigint>> {
+/** The ends of every partition of the topics, now. */
+async function endsOf(t: Topology, topicIds: readonly string[]): Promise<PartitionEnd[]> {
   const admin = t.kafka.admin();
   await admin.connect();
   try {
-    const ends = new Map<string, bigint>();
-    for (const id of topicIds) {
-      const topic = t.names.name(id);
-      for (const o of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${o.partition}`, BigInt(o.high));
-    }
-    return ends;
+    return await partitionEnds(admin, topicIds.map((id) => t.names.name(id)));
   } finally {
     await admin.disconnect();
   }
 }
 
 /** A projection's positions move only after its SQL commit: past every end, everything is in the tables. */
-function committedUpTo(t: Topology, running: readonly RunningProjection[], ends: ReadonlyMap<string, bigint>): boolean {
-  return projections.every((p, i) =>
-    p.topics.every((id) =>
-      [...ends].every(([key, end]) => !key.startsWith(`${t.names.name(id)}:`) || end === 0n || (running[i]!.positions().get(key) ?? 0n) >= end),
-    ),
-  );
+function committedUpTo(t: Topology, running: readonly RunningProjection[], ends: readonly PartitionEnd[]): boolean {
+  return projections.every((p, i) => hasReadTo(running[i]!, ends.filter((e) => p.topics.some((id) => t.names.name(id) === e.topic))));
 }
 
 /** A dead-lettered record is committed too, but projects nothing: the rate would mean nothing. */
 async function expectNoDeadLetters(t: Topology, topicIds: readonly string[]): Promise<void> {
   const dlqs = topicIds.map((id) => t.names.spec(id).deadLetter).filter((d) => d !== undefined);
-  const ends = await partitionEnds(t, dlqs);
-  const dead = [...ends.values()].reduce((n, e) => n + e, 0n);
+  const dead = (await endsOf(t, dlqs)).reduce((n, e) => n + e.high, 0n);
   if (dead > 0n) throw new Error(`${dead} records were dead-lettered (see ${dlqs.map((d) => t.names.name(d)).join(', ')}): the generator and a projection's parse disagree`);
 }
 

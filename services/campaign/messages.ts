@@ -1,5 +1,6 @@
 import { InvalidMessage } from '../runtime/actor.ts';
-import type { DeviceDecision, PackageRef, Protocol, Window } from '../device/messages.ts';
+import type { DeviceDecision, PackageRef, Protocol } from '../device/messages.ts';
+import type { Schedule } from './schedule.ts';
 import { parsePilotAnswer, type PilotAnswer } from '../pilot/messages.ts';
 
 /** schemas/campaign-command.avsc CampaignRequest (R-REQ-1). */
@@ -12,14 +13,7 @@ export interface CampaignRequest {
   readonly targetVersion: string;
   readonly packageKind: 'FIRMWARE' | 'SOFTWARE';
   readonly package: PackageRef;
-  readonly schedule: {
-    readonly kind: 'ON_DEMAND' | 'FUTURE';
-    readonly startAt: number | null;
-    readonly endAt: number | null;
-    readonly window: Window | null;
-    readonly downloadWindow: Window | null;
-    readonly applyWindow: Window | null;
-  };
+  readonly schedule: Schedule;
   readonly retry: { readonly attempts: number; readonly intervalMinutes: number } | null;
   readonly pilot: boolean;
 }

@@ -1,4 +1,4 @@
-import type { Env } from '../runtime/config.ts';
+import { envNumber, type Env } from '../runtime/config.ts';
 import { defaultRadioRanges, type RadioRanges } from './cell-limit.ts';
 
 /**
@@ -6,13 +6,7 @@ import { defaultRadioRanges, type RadioRanges } from './cell-limit.ts';
  * OTAFLOW_CELL_RSRP1_MIN (-115), OTAFLOW_CELL_SINR0_MIN (dB, 7) and OTAFLOW_CELL_SINR1_MIN (-3).
  */
 export function parseRadioRanges(env: Env): RadioRanges {
-  const read = (name: string, fallback: number) => {
-    const raw = env[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
-    return value;
-  };
+  const read = (name: string, fallback: number) => envNumber(env, name, fallback);
   const ranges: RadioRanges = Object.freeze({
     rsrp0Min: read('OTAFLOW_CELL_RSRP0_MIN', defaultRadioRanges.rsrp0Min),
     rsrp1Min: read('OTAFLOW_CELL_RSRP1_MIN', defaultRadioRanges.rsrp1Min),

@@ -1,4 +1,4 @@
-import { parseRuntimeConfig, type Env, type RuntimeConfig } from '../runtime/config.ts';
+import { envPositiveInteger, parseRuntimeConfig, type Env, type RuntimeConfig } from '../runtime/config.ts';
 
 /** The projector's settings: the shared runtime ones and its own, parsed once at start. */
 export interface ProjectorConfig extends RuntimeConfig {
@@ -14,15 +14,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function parseProjectorConfig(env: Env): ProjectorConfig {
   return Object.freeze({
     ...parseRuntimeConfig(env),
-    checkinRetentionDays: positiveInteger(env, 'OTAFLOW_CHECKIN_RETENTION_DAYS', 90, Number.MAX_SAFE_INTEGER),
-    retentionSweepMs: positiveInteger(env, 'OTAFLOW_RETENTION_SWEEP_MS', 3_600_000, MAX_TIMER_MS),
+    checkinRetentionDays: envPositiveInteger(env, 'OTAFLOW_CHECKIN_RETENTION_DAYS', 90),
+    retentionSweepMs: envPositiveInteger(env, 'OTAFLOW_RETENTION_SWEEP_MS', 3_600_000, MAX_TIMER_MS),
   });
-}
-
-function positiveInteger(env: Env, name: string, fallback: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^[1-9][0-9]*$/.test(raw) || value > max) throw new Error(`${name} must be a positive integer of at most ${max}, got "${raw}"`);
-  return value;
 }

@@ -15,7 +15,7 @@ export interface SinkDeps {
   readonly names: TopicNames;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   readonly logger: Logger;
-  /** How long an idle writer waits for more partitions' batches to join its transaction (default 20 ms). */
+  /** How long a batch waits, once the writer is idle, for other partitions' batches to join its transaction (default 10 ms). */
   readonly lingerMs?: number;
   /** Told the produce timestamps of the records each commit made visible (projection lag). */
   readonly onCommitted?: (projection: string, timestamps: readonly number[]) => void;
@@ -81,7 +81,7 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   await dlqProducer.connect();
   const partitions = (await admin.fetchTopicMetadata({ topics: [...byName.keys()] })).topics.reduce((n, t) => n + t.partitions.length, 0);
   const pipeline = createWritePipeline<PartitionBatch, Outcome>({
-    lingerMs: deps.lingerMs ?? 20,
+    lingerMs: deps.lingerMs ?? 10,
     write: (group) => commit(group, { db, projection, clusterId, dlqProducer, names, byName, log, onCommitted: deps.onCommitted }),
   });
   const positions = new Map<string, bigint>();
@@ -103,8 +103,7 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
       const id = byName.get(batch.topic)!;
       const codec = codecs.get(id)!;
-      const last = batch.messages.at(-1);
-      if (!last) return;
+      if (batch.messages.length === 0) return;
       await codec.prepare(batch.messages.map((m) => m.value));
       const records = batch.messages.map((m) => decode(m, id, codec, projection, { topic: batch.topic, partition: batch.partition }));
       const tp = `${batch.topic}:${batch.partition}`;

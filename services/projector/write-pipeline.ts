@@ -1,4 +1,4 @@
-import { BehaviorSubject, bufferWhen, concatMap, defer, delay, filter, first, Subject } from 'rxjs';
+import { BehaviorSubject, bufferWhen, concatMap, defer, delay, first, Subject, switchMap } from 'rxjs';
 
 export interface WritePipelineOptions<B, O> {
   /** How long an idle writer waits for more batches to join the next write. */
@@ -36,8 +36,8 @@ export function createWritePipeline<B, O>(options: WritePipelineOptions<B, O>): 
   let inFlight = 0;
   const subscription = submitted
     .pipe(
-      bufferWhen(() => idle.pipe(first(Boolean), delay(options.lingerMs))),
-      filter((group) => group.length > 0),
+      // A buffer closes once something arrived, the writer is idle and the linger has passed: no timers while nothing comes.
+      bufferWhen(() => submitted.pipe(first(), switchMap(() => idle.pipe(first(Boolean))), delay(options.lingerMs))),
       concatMap((group) =>
         defer(async () => {
           idle.next(false);

@@ -60,3 +60,20 @@ function requireUrl(name: string, value: string): void {
     throw new Error(`${name} must be a URL, got "${value}"`);
   }
 }
+
+/** A number from the environment, `fallback` when unset; anything else fails naming the variable. */
+export function envNumber(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+/** A positive integer of at most `max` from the environment, `fallback` when unset; anything else fails naming the variable. */
+export function envPositiveInteger(env: Env, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (!/^[1-9][0-9]*$/.test(raw) || Number(raw) > max) throw new Error(`${name} must be a positive integer of at most ${max}, got "${raw}"`);
+  return Number(raw);
+}
