@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
+const stackTier = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: false };
+
 export default defineConfig({
   test: {
     reporters: ['default', 'json'],
@@ -9,15 +11,13 @@ export default defineConfig({
         test: { name: 'unit', include: ['{services,scripts,test}/**/*.unit.test.ts'] },
       },
       {
-        test: {
-          name: 'int',
-          include: ['{services,scripts,test}/**/*.int.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 240_000,
-          hookTimeout: 240_000,
-          // The broker, registry and database are shared; each file makes its own topics.
-          fileParallelism: false,
-        },
+        // The broker, registry and database are shared; each file makes its own topics.
+        test: { name: 'int', include: ['{services,scripts,test}/**/*.int.test.ts'], ...stackTier },
+      },
+      {
+        // Faults (a broker of its own stopped, a database connection cut through a proxy the test
+        // owns) run one file at a time after every other tier, so they disturb no other test.
+        test: { name: 'fault', include: ['{services,scripts,test}/**/*.fault.test.ts'], ...stackTier, sequence: { groupOrder: 1 } },
       },
     ],
   },

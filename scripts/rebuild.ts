@@ -33,7 +33,7 @@ try {
   const kafka = createKafka(config, logger, `otaflow-rebuild-${config.instanceId}`);
   const codecs = await createCodecs(chosen.flatMap((p) => p.topics), names, createRegistry(config.registryUrl));
   for (const projection of chosen) {
-    const r = await rebuildProjection(projection, { kafka, db, names, codecs, logger, now: () => config.clock.now() });
+    const r = await rebuildProjection(projection, { kafka, db, names, codecs, logger, now: () => config.clock.now(), maxClockSkewMs: config.maxClockSkewMs });
     console.log(`rebuild: ${r.projection}: ${r.records} records read again in ${r.seconds.toFixed(1)} s`);
   }
 } catch (e) {

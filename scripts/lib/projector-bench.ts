@@ -111,7 +111,7 @@ export async function projectorBench(o: ProjectorBenchOptions): Promise<Projecto
     let ends = await endsOf(t, topics);
     const replayStarted = Date.now();
     const replayLoop = performance.eventLoopUtilization();
-    for (const p of projections) running.push(await startProjection(p, { kafka: t.kafka, db, names: t.names, codecs: t.codecs, logger: t.logger, onCommitted }));
+    for (const p of projections) running.push(await startProjection(p, { kafka: t.kafka, db, names: t.names, codecs: t.codecs, logger: t.logger, now: Date.now, onCommitted }));
     const startSeconds = (Date.now() - replayStarted) / 1000;
     await waitFor('every projection to commit the replay', () => committedUpTo(t, running, ends), 1_800_000, 20);
     const seconds = (Date.now() - replayStarted) / 1000;

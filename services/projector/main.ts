@@ -18,7 +18,7 @@ try {
   const kafka = createKafka(config, logger, `otaflow-projector-${config.instanceId}`);
   const codecs = await createCodecs(projections.flatMap((p) => p.topics), names, createRegistry(config.registryUrl));
   // Each projection is its own group: joining them one after another would add up their rebalances.
-  await Promise.all(projections.map(async (p) => running.push(await startProjection(p, { kafka, db, names, codecs, logger }))));
+  await Promise.all(projections.map(async (p) => running.push(await startProjection(p, { kafka, db, names, codecs, logger, now: () => config.clock.now(), maxClockSkewMs: config.maxClockSkewMs }))));
   running.push(startCheckinRetention({ db, clock: config.clock, logger, retentionDays: config.checkinRetentionDays, everyMs: config.retentionSweepMs }));
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

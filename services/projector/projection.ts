@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { ParseContext } from '../runtime/actor.ts';
 import type { Database } from './database.ts';
 
 /**
@@ -12,7 +13,7 @@ export interface Projection<E, R> {
   /** Logical topic ids. */
   readonly topics: readonly string[];
   /** Throws InvalidMessage for an event it cannot use. */
-  parse(topic: string, value: unknown, key: string): E;
+  parse(topic: string, value: unknown, key: string, context: ParseContext): E;
   /** Events of its topics that it folds (default: all). */
   filter?(event: E): boolean;
   /** The row an event changes. */

@@ -17,7 +17,7 @@ export interface RebuildReport {
  * replays under a group of its own until it has read everything that was on the topics when it
  * started. Both may write: the stored offsets let every record in exactly once.
  */
-export async function rebuildProjection(projection: AnyProjection, deps: SinkDeps & { readonly now: () => number }): Promise<RebuildReport> {
+export async function rebuildProjection(projection: AnyProjection, deps: SinkDeps): Promise<RebuildReport> {
   const started = deps.now();
   const admin = deps.kafka.admin();
   await admin.connect();

@@ -1,5 +1,6 @@
 import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, type ParseContext } from '../runtime/actor.ts';
 import type { TopicCodec } from '../runtime/codec.ts';
 import { deadLetter, type DeadLetterSource } from '../runtime/dead-letter.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -15,6 +16,10 @@ export interface SinkDeps {
   readonly names: TopicNames;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   readonly logger: Logger;
+  /** The clock's time, against which timestamps from outside are checked. */
+  readonly now: () => number;
+  /** How far ahead of `now` a timestamp may be (default DEFAULT_MAX_CLOCK_SKEW_MS). */
+  readonly maxClockSkewMs?: number;
   /** How long a batch waits, once the writer is idle, for other partitions' batches to join its transaction (default 10 ms). */
   readonly lingerMs?: number;
   /** Told the produce timestamps of the records each commit made visible (projection lag). */
@@ -105,7 +110,8 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
       const codec = codecs.get(id)!;
       if (batch.messages.length === 0) return;
       await codec.prepare(batch.messages.map((m) => m.value));
-      const records = batch.messages.map((m) => decode(m, id, codec, projection, { topic: batch.topic, partition: batch.partition }));
+      const context = { now: deps.now(), maxSkewMs: deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS };
+      const records = batch.messages.map((m) => decode(m, id, codec, projection, { topic: batch.topic, partition: batch.partition }, context));
       const tp = `${batch.topic}:${batch.partition}`;
       const fetchedOffset = BigInt((batch as typeof batch & { fetchedOffset: string }).fetchedOffset);
       const continuesFrom = positions.get(tp) === fetchedOffset ? (skippedFrom.get(tp) ?? fetchedOffset) : fetchedOffset;
@@ -139,10 +145,10 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
     },
   };
 
-  function decode(m: KafkaMessage, id: string, codec: TopicCodec, p: AnyProjection, source: { topic: string; partition: number }): Decoded {
+  function decode(m: KafkaMessage, id: string, codec: TopicCodec, p: AnyProjection, source: { topic: string; partition: number }, context: ParseContext): Decoded {
     const record = { offset: BigInt(m.offset), timestamp: Number(m.timestamp), source: { service: 'projector', ...source, offset: m.offset, key: m.key, value: m.value, headers: m.headers } };
     try {
-      const event = p.parse(id, codec.decode(m.value), m.key?.toString() ?? '');
+      const event = p.parse(id, codec.decode(m.value), m.key?.toString() ?? '', context);
       return !p.filter || p.filter(event) ? { ...record, event } : record;
     } catch (e) {
       return { ...record, refused: `projector ${p.name}: ${(e as Error).message}` };

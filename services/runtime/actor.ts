@@ -34,8 +34,20 @@ export interface ActorType<S, In> {
   wakeAt(state: S): number | undefined;
 }
 
+/**
+ * What timestamps from outside are checked against: the service clock's time, and how far
+ * ahead of it a timestamp may be (clock skew) before it is refused.
+ */
+export interface ParseContext {
+  readonly now: number;
+  readonly maxSkewMs: number;
+}
+
+/** Five minutes: a device clock further ahead is wrong, and trusting it would hide every later record. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 300_000;
+
 /** Decodes one input topic's value into the actor's input; throws InvalidMessage. */
-export type InputParser<In> = (value: unknown, key: string) => In;
+export type InputParser<In> = (value: unknown, key: string, context: ParseContext) => In;
 
 export class InvalidMessage extends Error {
   override readonly name = 'InvalidMessage';

@@ -38,7 +38,7 @@ export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, env: 
     const kafka = createKafka(config, logger, `otaflow-${def.name}-${config.instanceId}`);
     const registry = createRegistry(config.registryUrl);
     const codecs = await createCodecs([...Object.keys(def.inputs), ...def.outputs], names, registry);
-    service = await startService(def, { kafka, names, codecs, clock: config.clock, logger });
+    service = await startService(def, { kafka, names, codecs, clock: config.clock, maxClockSkewMs: config.maxClockSkewMs, logger });
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from './actor.ts';
 import { parseClock, type Clock } from './clock.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface RuntimeConfig {
   readonly logLevel: string;
   /** OTAFLOW_INSTANCE_ID, names this process in logs and client ids (default hostname-pid). */
   readonly instanceId: string;
+  /** OTAFLOW_MAX_CLOCK_SKEW_MS: how far ahead of the clock an input's timestamp may be (default 300000, 5 minutes). */
+  readonly maxClockSkewMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -50,6 +53,7 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     clock,
     logLevel: env.OTAFLOW_LOG_LEVEL ?? 'info',
     instanceId: env.OTAFLOW_INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
+    maxClockSkewMs: envPositiveInteger(env, 'OTAFLOW_MAX_CLOCK_SKEW_MS', DEFAULT_MAX_CLOCK_SKEW_MS),
   });
 }
 

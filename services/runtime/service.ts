@@ -1,5 +1,5 @@
 import { Partitioners, type Admin, type Batch, type Consumer, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { ActorType, InputParser, Output, Wake } from './actor.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, type ActorType, type InputParser, type Output, type Wake } from './actor.ts';
 import { positionsRecord, restoreTasks, stateRecord, type TaskSnapshot } from './changelog.ts';
 import type { Clock } from './clock.ts';
 import type { TopicCodec } from './codec.ts';
@@ -33,6 +33,8 @@ export interface ServiceDeps {
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** How far ahead of the clock an input's timestamp may be (default DEFAULT_MAX_CLOCK_SKEW_MS). */
+  readonly maxClockSkewMs?: number;
   /** How often due wake-ups are looked for, in real ms. */
   readonly wakeTickMs?: number;
 }
@@ -214,19 +216,21 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     await codec.prepare(fresh.map((m) => m.value));
     const items: Item<In>[] = [];
     const dead: Message[] = [];
+    const now = clock.now();
+    const context = { now, maxSkewMs: deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS };
     const dlq = names.name(names.spec(inputId).deadLetter!);
     for (const m of fresh) {
       const source = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers };
       try {
         const key = m.key?.toString('utf8');
         if (!key || key.startsWith('\u0000')) throw new Error('the message has no key (the key must be the actor key)');
-        items.push({ key, input: parse(codec.decode(m.value), key), source });
+        items.push({ key, input: parse(codec.decode(m.value), key, context), source });
       } catch (e) {
         dead.push(deadLetter({ service: def.name, ...source }, (e as Error).message));
         log.warn({ partition: batch.partition, offset: m.offset, reason: (e as Error).message }, 'dead-lettered');
       }
     }
-    const { staged, messages } = decideAll(task, items, clock.now());
+    const { staged, messages } = decideAll(task, items, now);
     if (dead.length > 0) messages.set(dlq, [...(messages.get(dlq) ?? []), ...dead]);
     const last = fresh.at(-1)!.offset;
     const next = BigInt(last) + 1n;

@@ -9,7 +9,7 @@ import { waitFor } from '../../scripts/lib/wait-for.ts';
 
 /** A projection running in-process on a test topology, as the projector runs it. */
 export function runProjection(t: Topology, db: Kysely<Database>, projection: AnyProjection, options: Pick<SinkDeps, 'onCommitted' | 'lingerMs'> = {}): Promise<RunningProjection> {
-  return startProjection(projection, { kafka: t.kafka, db, names: t.names, codecs: t.codecs, logger: t.logger, ...options });
+  return startProjection(projection, { kafka: t.kafka, db, names: t.names, codecs: t.codecs, logger: t.logger, now: () => t.config.clock.now(), ...options });
 }
 
 /** Waits until the projection has committed everything on its topics (its offsets follow the SQL commits). */

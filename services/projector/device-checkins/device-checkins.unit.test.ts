@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../runtime/actor.ts';
 import { describe, expect, it } from 'vitest';
 import { profile } from '../../../test/support/device-fixtures.ts';
 import type { Checkin } from '../../device/messages.ts';
@@ -5,7 +6,7 @@ import { foldByKey } from '../fold.ts';
 import { deviceCheckinsProjection } from './index.ts';
 
 const checkin = (deviceId: string, at: number, firmwareVersion = '1.0'): Checkin => ({ ...profile, deviceId, at, firmwareVersion });
-const parse = (value: unknown, key: string) => deviceCheckinsProjection.parse('device-checkins', value, key);
+const parse = (value: unknown, key: string) => deviceCheckinsProjection.parse('device-checkins', value, key, { now: Date.now(), maxSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS });
 
 describe('device_checkins fold', () => {
   it('R-LOG-1: keeps one row per check-in of each device: a check-in delivered twice collapses, check-ins at other times stay apart', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../runtime/actor.ts';
 import { describe, expect, it } from 'vitest';
 import type { VerboseEvent } from '../../verbose/messages.ts';
 import { foldByKey } from '../fold.ts';
@@ -6,7 +7,7 @@ import { sessionEvents } from './session-fixture.ts';
 
 const DAY = 86_400_000;
 const fold = (events: VerboseEvent[]) => foldByKey(verboseLoggingProjection, events).map((e) => [e.deviceId, e.enabledAt, e.type]);
-const parse = (value: unknown, key: string) => verboseLoggingProjection.parse('verbose-events', value, key);
+const parse = (value: unknown, key: string) => verboseLoggingProjection.parse('verbose-events', value, key, { now: Date.now(), maxSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS });
 
 describe('verbose_logging fold', () => {
   it("R-LOG-1: one row per session with the session's latest state; a device's later session is a row of its own", () => {
