@@ -27,7 +27,7 @@ import { startService } from '../services/runtime/service.ts';
 import { envPositiveInteger } from '../services/runtime/config.ts';
 import { projectRoot } from '../services/runtime/topics.ts';
 import { generateFleet } from './fleet/fleet.ts';
-import { MAX_PART_DEVICES } from '../services/members/messages.ts';
+import { MAX_DEVICE_IDS } from '../services/runtime/input-limits.ts';
 import { FleetSimulator } from './fleet/simulator.ts';
 import { launchCampaign, scheduleCommand } from './lib/campaign-run.ts';
 import { TopicRecorder } from './lib/topic-recorder.ts';
@@ -117,12 +117,12 @@ async function acceptance(t: Topology): Promise<{ seconds: number; devices: numb
   // A future campaign: it is Queued once every device is decided, and no device starts work.
   const base = scheduleCommand(campaignId, fleet);
   const request = { ...base.request, schedule: { ...base.request.schedule, kind: 'FUTURE' as const, startAt: Date.now() + 7 * 86_400_000 } };
-  const parts = Math.ceil(fleet.length / MAX_PART_DEVICES);
+  const parts = Math.ceil(fleet.length / MAX_DEVICE_IDS);
   const commands = Array.from({ length: parts }, (_, part) => ({
     ...base,
     commandId: `${campaignId}-${part}`,
     request: part === 0 ? request : null,
-    deviceIds: fleet.slice(part * MAX_PART_DEVICES, (part + 1) * MAX_PART_DEVICES).map((d) => d.deviceId),
+    deviceIds: fleet.slice(part * MAX_DEVICE_IDS, (part + 1) * MAX_DEVICE_IDS).map((d) => d.deviceId),
     part,
     parts,
     deviceCount: fleet.length,

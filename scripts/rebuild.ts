@@ -25,13 +25,13 @@ try {
   process.exit(2);
 }
 const config = parseRuntimeConfig(process.env);
-const logger = createLogger('rebuild', config.logLevel);
+const logger = createLogger('rebuild', config.logLevel, { secrets: config.secrets });
 const db = createDatabase(config.databaseUrl);
 try {
   await migrate(db);
   const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
   const kafka = createKafka(config, logger, `otaflow-rebuild-${config.instanceId}`);
-  const codecs = await createCodecs(chosen.flatMap((p) => p.topics), names, createRegistry(config.registryUrl));
+  const codecs = await createCodecs(chosen.flatMap((p) => p.topics), names, createRegistry(config.registryUrl), { log: logger, registryUrl: config.registryUrl });
   for (const projection of chosen) {
     const r = await rebuildProjection(projection, { kafka, db, names, codecs, logger, now: () => config.clock.now(), maxClockSkewMs: config.maxClockSkewMs });
     console.log(`rebuild: ${r.projection}: ${r.records} records read again in ${r.seconds.toFixed(1)} s`);

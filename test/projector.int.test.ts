@@ -15,7 +15,7 @@ import { pilotSuccessProjection } from '../services/projector/pilot-success/inde
 import { rebuildProjection } from '../services/projector/rebuild.ts';
 import { deadLetterHeaders } from '../services/runtime/dead-letter.ts';
 import { runProjection, waitProjected } from './support/projection-harness.ts';
-import { campaignDevicesTruth, campaignsTruth, cellsTruth, pilotsTruth, produceScenario, projectionScenario } from './support/projection-scenario.ts';
+import { campaignsTruth, deleteScenarioRows, produceScenario, projectionScenario, scenarioTables, scenarioTruths } from './support/projection-scenario.ts';
 
 const KILLS = 5;
 const checked = [campaignsProjection, campaignDevicesProjection, cellUtilisationProjection, pilotSuccessProjection];
@@ -28,12 +28,7 @@ describe('projector', () => {
     db = createDatabase(t.config.databaseUrl);
   });
   afterAll(async () => {
-    const like = `${t.prefix}%`;
-    await db?.deleteFrom('campaigns').where('campaign_id', 'like', like).execute();
-    await db?.deleteFrom('campaign_devices').where('campaign_id', 'like', like).execute();
-    await db?.deleteFrom('cell_utilisation').where('cell_id', 'like', like).execute();
-    await db?.deleteFrom('pilot_success').where('campaign_id', 'like', like).execute();
-    await db?.deleteFrom('projection_offsets').where('topic', 'like', like).execute();
+    if (db) await deleteScenarioRows(db, t.prefix);
     await db?.destroy();
     await t?.dispose();
   });
@@ -74,11 +69,8 @@ describe('projector', () => {
         projector.start(`r${i}`);
       }
       for (const p of checked) await waitProjected(t, p, 120_000);
+      expect(await scenarioTables(db, t.prefix), replay).toEqual(scenarioTruths(records));
       const rows = await snapshot();
-      expect(new Map(rows.campaigns.map(({ campaign_id, status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }) => [campaign_id, { status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }])), replay).toEqual(campaignsTruth(records));
-      expect(new Map(rows.campaign_devices.map((r) => [`${r.campaign_id}/${r.device_id}`, { decision: r.decision, status: r.status, cause: r.cause, attempt: r.attempt }])), replay).toEqual(campaignDevicesTruth(records));
-      expect(new Map(rows.cell_utilisation.map((r) => [r.cell_id, { cell_limit: r.cell_limit, in_use: r.in_use, waiting: r.waiting, peak_in_use: r.peak_in_use, grants: Number(r.grants) }])), replay).toEqual(cellsTruth(records));
-      expect(new Map(rows.pilot_success.map((r) => [`${r.make}|${r.model}|${r.target_version}/${r.campaign_id}`, { accepted: r.accepted, succeeded: r.succeeded, failed: r.failed, gate_open: r.gate_open }])), replay).toEqual(pilotsTruth(records));
 
       const dead = await TopicRecorder.start(t, 'campaign-events.dlq');
       const deadCells = await TopicRecorder.start(t, 'cell-events.dlq');
@@ -102,10 +94,7 @@ describe('projector', () => {
       const more = projectionScenario(`${t.prefix}more-`, { campaigns: 5, devices: 200, seed: seed + 1 });
       await Promise.all([rebuildAll(), produceScenario(t, more)]);
       for (const p of checked) await waitProjected(t, p, 120_000);
-      const all = [...records, ...more];
-      const after = await snapshot();
-      expect(new Map(after.campaigns.map(({ campaign_id, status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }) => [campaign_id, { status, schedule_kind, accepted, rejected, succeeded, failed, cancelled, device_count }])), replay).toEqual(campaignsTruth(all));
-      expect(new Map(after.cell_utilisation.map((r) => [r.cell_id, { cell_limit: r.cell_limit, in_use: r.in_use, waiting: r.waiting, peak_in_use: r.peak_in_use, grants: Number(r.grants) }])), replay).toEqual(cellsTruth(all));
+      expect(await scenarioTables(db, t.prefix), replay).toEqual(scenarioTruths([...records, ...more]));
     } finally {
       await projector.stop();
     }

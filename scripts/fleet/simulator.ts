@@ -4,6 +4,7 @@ import type { TopicCodec } from '../../services/runtime/codec.ts';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { TopicNames } from '../../services/runtime/topics.ts';
 import { httpProgress } from '../../services/device/http-flow.ts';
+import { deleteGroup, startGroupAtEnd } from '../lib/kafka.ts';
 import { clientTypeOf, type SimDevice } from './fleet.ts';
 
 interface Command {
@@ -63,23 +64,19 @@ export class FleetSimulator {
   async start(): Promise<void> {
     const { kafka, names, codecs } = this.#deps;
     const topic = names.name('device-commands');
-    const admin = kafka.admin();
-    await admin.connect();
-    const startAt = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
-    await admin.disconnect();
+    const groupId = `${names.prefix}otaflow.fleet-simulator.${randomUUID()}`;
+    await startGroupAtEnd(kafka, groupId, topic);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
     await producer.connect();
-    const consumer = kafka.consumer({ groupId: `${names.prefix}otaflow.fleet-simulator.${randomUUID()}`, maxWaitTimeInMs: 50 });
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const commands = codecs.get('device-commands')!;
     await consumer.run({
       partitionsConsumedConcurrently: 6,
       eachBatch: async ({ batch }) => {
-        const from = startAt.get(batch.partition) ?? 0n;
-        const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
-        await commands.prepare(fresh.map((m) => m.value));
-        const out = fresh.map((m) => this.#answer(commands.decode(m.value) as Command));
+        await commands.prepare(batch.messages.map((m) => m.value));
+        const out = batch.messages.map((m) => this.#answer(commands.decode(m.value) as Command));
         if (this.#deps.replyLatencyMs) await new Promise((r) => setTimeout(r, this.#deps.replyLatencyMs));
         await this.#send(producer, 'device-status-reports', out.flatMap((o) => o.reports));
         await this.#send(producer, 'device-checkins', out.flatMap((o) => o.checkins));
@@ -91,6 +88,7 @@ export class FleetSimulator {
       clearInterval(poll);
       await consumer.disconnect();
       await producer.disconnect();
+      await deleteGroup(kafka, groupId);
     };
   }
 

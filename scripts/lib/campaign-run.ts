@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CampaignCommand, DeviceResult } from '../../services/campaign/messages.ts';
 import type { CellEvent } from '../../services/cell/messages.ts';
 import type { SimDevice } from '../fleet/fleet.ts';
@@ -12,13 +12,16 @@ export interface CampaignRun {
   readonly campaignId: string;
   readonly fleet: readonly SimDevice[];
   readonly simulator: FleetSimulator;
+  /** This campaign's results as published, duplicates included. */
   readonly results: TopicRecorder<DeviceResult>;
+  /** This campaign's cell events. */
   readonly cellEvents: TopicRecorder<CellEvent>;
   stop(): Promise<void>;
 }
 
 export function scheduleCommand(campaignId: string, fleet: readonly Pick<SimDevice, 'deviceId' | 'protocol' | 'make' | 'model' | 'firmwareVersion'>[], targetVersion = '2.0.0'): CampaignCommand & { request: NonNullable<CampaignCommand['request']> } {
   const first = fleet[0]!;
+  const url = `https://firmware.example/${first.make}/${first.model}/${targetVersion}.bin`;
   return {
     commandId: randomUUID(),
     campaignId,
@@ -31,7 +34,8 @@ export function scheduleCommand(campaignId: string, fleet: readonly Pick<SimDevi
       fromVersions: [...new Set(fleet.map((d) => d.firmwareVersion))],
       targetVersion,
       packageKind: 'FIRMWARE',
-      package: { url: `https://firmware.example/${first.make}/${first.model}/${targetVersion}.bin`, sizeBytes: 4_194_304, checksum: 'sha256:9f2c' },
+      // No image is ever fetched: the checksum is that of the URL, in the format a request needs.
+      package: { url, sizeBytes: 4_194_304, checksum: `sha256:${createHash('sha256').update(url).digest('hex')}` },
       schedule: { kind: 'ON_DEMAND', startAt: null, endAt: null, window: null, downloadWindow: null, applyWindow: null },
       // No retries by default: a failure is final at once (tests that exercise R-REQ-3 set them).
       retry: { attempts: 0, intervalMinutes: 1 },
@@ -50,8 +54,9 @@ export function scheduleCommand(campaignId: string, fleet: readonly Pick<SimDevi
  * and schedules one on-demand campaign for the whole fleet.
  */
 export async function launchCampaign(t: Topology, fleet: readonly SimDevice[], campaignId: string, now: () => number = Date.now): Promise<CampaignRun> {
-  const results = await TopicRecorder.start<DeviceResult>(t, 'campaign-device-results');
-  const cellEvents = await TopicRecorder.start<CellEvent>(t, 'cell-events');
+  // Only this campaign's records, from now on: the topics may hold earlier runs' campaigns.
+  const results = await TopicRecorder.start<DeviceResult>(t, 'campaign-device-results', { from: 'now', keep: (r) => r.key === campaignId });
+  const cellEvents = await TopicRecorder.start<CellEvent>(t, 'cell-events', { from: 'now', keep: (r) => r.value.campaignId === campaignId });
   const simulator = new FleetSimulator(fleet, { kafka: t.kafka, names: t.names, codecs: t.codecs, now });
   await simulator.start();
   await simulator.checkInAll();
@@ -67,4 +72,9 @@ export async function launchCampaign(t: Topology, fleet: readonly SimDevice[], c
       await Promise.all([simulator.stop(), results.stop(), cellEvents.stop()]);
     },
   };
+}
+
+/** R-RES-4: what a downstream consumer sees once it drops repeats of campaign + device + attempt. */
+export function dedupedResults(results: readonly DeviceResult[]): DeviceResult[] {
+  return [...new Map(results.map((r) => [`${r.campaignId}\u0000${r.deviceId}\u0000${r.attempt}`, r])).values()];
 }

@@ -1,4 +1,4 @@
-import { Partitioners } from 'kafkajs';
+import { Partitioners, type Kafka } from 'kafkajs';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { Topology } from './topology.ts';
 
@@ -19,7 +19,8 @@ export async function caughtUp(t: Topology, groupId: string, topicId: string): P
   }
 }
 
-export async function produce(t: Topology, topicId: string, messages: { key: string; value: Buffer | string | null }[]): Promise<void> {
+/** Sends records to a topic of the topology; a record's partition is its key's unless it names one. */
+export async function produce(t: Topology, topicId: string, messages: { key: string | Buffer; value: Buffer | string | null; partition?: number }[]): Promise<void> {
   const producer = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -27,4 +28,36 @@ export async function produce(t: Topology, topicId: string, messages: { key: str
   } finally {
     await producer.disconnect();
   }
+}
+
+/**
+ * Commits a new consumer group's offsets at the topic's current end, so that it reads only
+ * what is written from now on, however long the topic's history.
+ */
+export async function startGroupAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({ groupId, topic, partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Deletes a consumer group that has no members left (best effort: a group still in use stays). */
+export async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The partition kafkajs' default (Java-compatible murmur2) partitioner gives a key among `partitions`. */
+export function partitionOf(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  return Partitioners.DefaultPartitioner()({ topic: '', partitionMetadata, message: { key, value: null } });
 }

@@ -32,21 +32,33 @@ export class ServiceProcess {
     this.#child = child;
   }
 
+  /** The process id of the process last started, while it runs: for what a test reads in /proc. */
+  get pid(): number | undefined {
+    return this.running ? this.#child!.pid : undefined;
+  }
+
+  /** True while the process last started is running (it has not exited or been killed). */
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
   /** SIGKILL: no graceful shutdown, nothing flushed or committed. */
   async kill(): Promise<void> {
     await this.#signal('SIGKILL');
   }
 
-  async stop(): Promise<void> {
-    await this.#signal('SIGTERM');
+  /** SIGTERM, a graceful shutdown; resolves with the exit code once the process is gone (undefined if it was not running). */
+  async stop(): Promise<number | null | undefined> {
+    return this.#signal('SIGTERM');
   }
 
-  async #signal(signal: NodeJS.Signals): Promise<void> {
+  async #signal(signal: NodeJS.Signals): Promise<number | null | undefined> {
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (!child || child.exitCode !== null || child.signalCode !== null) return undefined;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
-    await exited;
+    const code = await exited;
     this.#child = undefined;
+    return code;
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, IHeaders } from 'kafkajs';
+import { deleteGroup, startGroupAtEnd } from './kafka.ts';
 import type { Topology } from './topology.ts';
 
 export interface Recorded<T> {
@@ -11,33 +12,52 @@ export interface Recorded<T> {
   readonly headers: IHeaders;
 }
 
-/** Reads a topic from the beginning (committed records only), decoding with its codec. */
+export interface RecorderOptions<T> {
+  /**
+   * `beginning` (default) reads the whole topic; `now` only what is written after the recorder
+   * started: on the shared, unprefixed topics earlier runs' records are not this run's.
+   */
+  readonly from?: 'beginning' | 'now';
+  /** Keeps only the records this returns true for (e.g. one campaign's). */
+  readonly keep?: (record: Recorded<T>) => boolean;
+}
+
+/** Reads a topic (committed records only), decoding with its codec. */
 export class TopicRecorder<T = unknown> {
   readonly records: Recorded<T>[] = [];
   readonly #consumer: Consumer;
-  private constructor(consumer: Consumer) {
+  readonly #stop: () => Promise<void>;
+  private constructor(consumer: Consumer, stop: () => Promise<void>) {
     this.#consumer = consumer;
+    this.#stop = stop;
   }
 
-  static async start<T>(t: Topology, topicId: string): Promise<TopicRecorder<T>> {
-    const consumer = t.kafka.consumer({ groupId: `${t.prefix}recorder-${randomUUID()}`, maxWaitTimeInMs: 50 });
-    const recorder = new TopicRecorder<T>(consumer);
+  static async start<T>(t: Topology, topicId: string, options: RecorderOptions<T> = {}): Promise<TopicRecorder<T>> {
+    const groupId = `${t.prefix}recorder-${randomUUID()}`;
+    const topic = t.names.name(topicId);
+    if (options.from === 'now') await startGroupAtEnd(t.kafka, groupId, topic);
+    const consumer = t.kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+    const recorder = new TopicRecorder<T>(consumer, async () => {
+      await consumer.disconnect();
+      await deleteGroup(t.kafka, groupId);
+    });
     const spec = t.names.spec(topicId);
     const codec = spec.value.format === 'bytes' ? undefined : t.codecs.get(topicId);
     await consumer.connect();
-    await consumer.subscribe({ topic: t.names.name(topicId), fromBeginning: true });
+    await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
         await codec?.prepare(batch.messages.map((m) => m.value));
         for (const m of batch.messages) {
-          recorder.records.push({
+          const record: Recorded<T> = {
             partition: batch.partition,
             offset: m.offset,
             key: m.key?.toString() ?? null,
             value: (codec ? codec.decode(m.value) : m.value) as T,
             raw: m.value,
             headers: m.headers ?? {},
-          });
+          };
+          if (!options.keep || options.keep(record)) recorder.records.push(record);
         }
       },
     });
@@ -48,7 +68,8 @@ export class TopicRecorder<T = unknown> {
     return this.records.map((r) => r.value);
   }
 
+  /** Leaves the group and deletes it: recorders leave nothing behind on the broker. */
   async stop(): Promise<void> {
-    await this.#consumer.disconnect();
+    await this.#stop();
   }
 }

@@ -41,7 +41,7 @@ export async function createTopology(label: string, options: { prefix?: string; 
   const registry = createRegistry(config.registryUrl);
   await registerSchemas(registry, names);
   const ids = [...names.specs.values()].filter((s) => s.value.format !== 'bytes').map((s) => s.id);
-  const codecs = await createCodecs(ids, names, registry);
+  const codecs = await createCodecs(ids, names, registry, { log: logger, registryUrl: config.registryUrl });
   const dispose = async () => {
     if (!prefix) throw new Error('refusing to dispose the unprefixed production topology');
     const admin = kafka.admin();

@@ -1,9 +1,10 @@
 import type { ActorType, Decision, Output } from '../runtime/actor.ts';
 import type { OfferTerms } from '../device/messages.ts';
-import { MAX_PART_DEVICES, partKey, type PartMessage } from '../members/messages.ts';
+import { partKey, type PartMessage } from '../members/messages.ts';
 import { PILOT_MAX_DEVICES, pilotKey, type PilotAnswer, type PilotRequest } from '../pilot/messages.ts';
 import { VERBOSE_KEY, type VerboseRequest } from '../verbose/messages.ts';
 import type { CampaignCommand, CampaignInput, CampaignRequest, DeviceResult } from './messages.ts';
+import { packageProblem } from './package-ref.ts';
 import { campaignEnd, campaignStart, scheduleProblem, v1OnDemandStartDeadline } from './schedule.ts';
 
 /**
@@ -99,11 +100,14 @@ export const campaignActor: ActorType<CampaignState, CampaignInput> = {
   },
 };
 
-/** R-REQ-3, R-REQ-5: parameters that fail put the campaign in RequestFailed, never clamped. */
+/**
+ * R-REQ-3, R-REQ-5: parameters that fail put the campaign in RequestFailed, never clamped.
+ * parseCommand has already refused what cannot be a request (lengths, control characters,
+ * NaN, a device list over MAX_DEVICE_IDS).
+ */
 export function requestProblem(request: CampaignRequest, command: Pick<CampaignCommand, 'deviceIds' | 'parts' | 'deviceCount'>): string | undefined {
   const { deviceIds, parts, deviceCount } = command;
   if (deviceIds.length === 0) return 'deviceIds: the request names no device';
-  if (deviceIds.length > MAX_PART_DEVICES) return `deviceIds: a part may name at most ${MAX_PART_DEVICES} devices, got ${deviceIds.length}; send the list in parts`;
   if (new Set(deviceIds).size !== deviceIds.length) return 'deviceIds: the request names a device twice';
   if (!Number.isInteger(parts) || parts < 1) return `parts must be at least 1, got ${parts}`;
   if (parts > 1 && (deviceCount === null || deviceCount < deviceIds.length)) return 'deviceCount: a request in several parts must give the total number of devices';
@@ -113,8 +117,13 @@ export function requestProblem(request: CampaignRequest, command: Pick<CampaignC
     if (!Number.isInteger(attempts) || attempts < 0 || attempts > 5) return `retry.attempts must be 0–5, got ${attempts}`;
     if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes > 1440) return `retry.intervalMinutes must be 1–1440, got ${intervalMinutes}`;
   }
+  for (const field of ['make', 'model'] as const) if (!request[field].trim()) return `${field} is empty`;
   if (request.fromVersions.length === 0) return 'fromVersions: the request names no current version to upgrade from';
-  if (!request.targetVersion) return 'targetVersion is empty';
+  const blank = request.fromVersions.findIndex((v) => !v.trim());
+  if (blank >= 0) return `fromVersions[${blank}] is empty`;
+  if (!request.targetVersion.trim()) return 'targetVersion is empty';
+  const packaged = packageProblem(request.package);
+  if (packaged) return `package.${packaged}`;
   const total = deviceCount ?? deviceIds.length;
   if (request.pilot && total > PILOT_MAX_DEVICES) return `pilot: a pilot campaign may name at most ${PILOT_MAX_DEVICES} devices, got ${total}`;
   if ((request.api === 'V1') !== (request.protocol === 'LWM2M' || request.protocol === 'OMA_DM')) {
@@ -209,7 +218,6 @@ function schedulePart(state: CampaignState, command: CampaignCommand, now: numbe
   const refuse = (reason: string): D => ({ state, outputs: [answer(state, command, 'COMMAND_REFUSED', reason, now)] });
   if (state.status !== 'RequestPending') return refuse(`SCHEDULE part ${command.part} arrived while the campaign is ${state.status}`);
   if (command.part !== state.partsReceived) return refuse(`expected SCHEDULE part ${state.partsReceived}, got part ${command.part}`);
-  if (command.deviceIds.length > MAX_PART_DEVICES) return refuse(`deviceIds: a part may name at most ${MAX_PART_DEVICES} devices, got ${command.deviceIds.length}`);
   if (state.offered + command.deviceIds.length > state.deviceCount) return refuse(`deviceIds: the parts name more than the ${state.deviceCount} devices declared`);
   const outputs: Output[] = [answer(state, command, 'COMMAND_ACCEPTED', `part ${command.part} of ${state.parts}: ${command.deviceIds.length} devices`, now)];
   return settle(addPart(state, command.deviceIds, now, outputs), now, outputs);

@@ -16,7 +16,7 @@ const v1: CampaignRequest = {
   fromVersions: ['1.0'],
   targetVersion: '2.0',
   packageKind: 'FIRMWARE',
-  package: { url: 'https://fw.example/2.0.bin', sizeBytes: 1000, checksum: 'sha256:00' },
+  package: { url: 'https://fw.example/2.0.bin', sizeBytes: 1000, checksum: `sha256:${'0f'.repeat(32)}` },
   schedule: { kind: 'ON_DEMAND', startAt: null, endAt: null, window: null, downloadWindow: null, applyWindow: null },
   retry: { attempts: 2, intervalMinutes: 5 },
   pilot: false,
@@ -184,6 +184,30 @@ describe('campaign requests', () => {
     const r = given([[schedule(['a'], { ...v1, retry: { attempts: 9, intervalMinutes: 5 } }), T0]]);
     expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->RequestFailed']);
     expect(r.parts).toEqual([]);
+  });
+
+  it('R-REQ-1, R-REQ-5: an empty make, model, target or from-version, or a package a device could not fetch and verify, fails the request naming the field; nothing is offered', () => {
+    const failures: [Partial<CampaignRequest>, string][] = [
+      [{ make: '' }, 'make is empty'],
+      [{ model: ' ' }, 'model is empty'],
+      [{ targetVersion: '' }, 'targetVersion is empty'],
+      [{ fromVersions: ['1.0', ''] }, 'fromVersions[1] is empty'],
+      [{ package: { ...v1.package, sizeBytes: -4096 } }, 'package.sizeBytes must be a whole number of bytes above 0, got -4096'],
+      [{ package: { ...v1.package, url: '' } }, 'package.url "" is not an http(s) URL'],
+      [{ package: { ...v1.package, checksum: '' } }, 'package.checksum "" is not sha256:<64 hex digits> or sha512:<128 hex digits>'],
+    ];
+    for (const [extra, reason] of failures) {
+      const r = given([[schedule(['a'], { ...v1, ...extra }), T0]]);
+      expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->RequestFailed']);
+      expect(r.events.at(-1)?.reason).toBe(reason);
+      expect(r.parts).toEqual([]);
+    }
+  });
+
+  it('R-REQ-2, R-REQ-5: a start date more than 366 days ahead fails the request', () => {
+    const r = given([[schedule(['a'], { ...v1, schedule: { ...v1.schedule, kind: 'FUTURE', startAt: T0 + 400 * 24 * HOUR } }), T0]]);
+    expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->RequestFailed']);
+    expect(r.events.at(-1)?.reason).toMatch(/^schedule\.startAt .* is more than 366 days after the request$/);
   });
 
   it('R-REQ-2, R-REQ-5: an HTTP request without dates fails, bypassing RequestPending (R-LC-2)', () => {

@@ -1,5 +1,7 @@
-import { InvalidMessage } from '../runtime/actor.ts';
-import type { DeviceDecision, PackageRef, Protocol } from '../device/messages.ts';
+import { InvalidMessage, type ParseContext } from '../runtime/actor.ts';
+import { fieldsOf, stringRules, type FieldChecks } from '../runtime/fields.ts';
+import { MAX_DEVICE_IDS, MAX_LIST_NAMES } from '../runtime/input-limits.ts';
+import type { DeviceDecision, PackageRef, Protocol, Window } from '../device/messages.ts';
 import type { Schedule } from './schedule.ts';
 import { parsePilotAnswer, type PilotAnswer } from '../pilot/messages.ts';
 
@@ -52,17 +54,54 @@ export type CampaignInput =
   | { readonly kind: 'result'; readonly result: DeviceResult }
   | { readonly kind: 'pilot'; readonly answer: PilotAnswer };
 
-function checkKey(what: string, campaignId: string, key: string): void {
-  if (!campaignId) throw new InvalidMessage(`${what}: campaignId is empty`);
-  if (campaignId !== key) throw new InvalidMessage(`${what}: key "${key}" is not its campaignId "${campaignId}"`);
-}
-
-export function parseCommand(value: unknown, key: string): CampaignInput {
+/**
+ * What cannot be a request at all is refused here (dead letter): over-long or control-laden
+ * strings, non-finite numbers, instants before 2000, lists over their bound. Whether the
+ * request's parameters make sense — an empty make, a package without an http(s) URL — is the
+ * campaign's answer (R-REQ-5: RequestFailed, requestProblem in campaign-actor.ts).
+ */
+export function parseCommand(value: unknown, key: string, context: ParseContext): CampaignInput {
   const c = value as CampaignCommand;
-  checkKey('campaign command', c.campaignId, key);
-  if (!c.commandId) throw new InvalidMessage('campaign command: commandId is empty');
+  const check = fieldsOf('campaign command');
+  check.key('campaignId', c.campaignId, key);
+  check.id('commandId', c.commandId);
+  check.list('deviceIds', c.deviceIds, MAX_DEVICE_IDS, check.id);
+  check.number('part', c.part, { integer: true });
+  check.number('parts', c.parts, { integer: true });
+  check.number('deviceCount', c.deviceCount, { integer: true, nullable: true });
+  check.timestamp('at', c.at, context);
+  if (c.request) checkRequest(check, c.request);
   if (c.type === 'SCHEDULE' && c.part === 0 && !c.request) throw new InvalidMessage('campaign command: SCHEDULE part 0 needs a request');
   return { kind: 'command', command: c };
+}
+
+function checkRequest(check: FieldChecks, r: CampaignRequest): void {
+  const { name, text } = stringRules;
+  check.string('request.make', r.make, name);
+  check.string('request.model', r.model, name);
+  check.list('request.fromVersions', r.fromVersions, MAX_LIST_NAMES, (field, v) => check.string(field, v, name));
+  check.string('request.targetVersion', r.targetVersion, name);
+  check.string('request.package.url', r.package.url, text);
+  check.number('request.package.sizeBytes', r.package.sizeBytes);
+  check.string('request.package.checksum', r.package.checksum, text);
+  const s = r.schedule;
+  if (s.startAt !== null) check.instant('request.schedule.startAt', s.startAt);
+  if (s.endAt !== null) check.instant('request.schedule.endAt', s.endAt);
+  for (const [field, w] of [['window', s.window], ['downloadWindow', s.downloadWindow], ['applyWindow', s.applyWindow]] as const) {
+    if (w) checkWindow(check, `request.schedule.${field}`, w);
+  }
+  if (r.retry) {
+    check.number('request.retry.attempts', r.retry.attempts);
+    check.number('request.retry.intervalMinutes', r.retry.intervalMinutes);
+  }
+}
+
+function checkWindow(check: FieldChecks, field: string, w: Window): void {
+  const { name } = stringRules;
+  check.string(`${field}.start`, w.start, name);
+  check.string(`${field}.end`, w.end, name);
+  check.string(`${field}.timeZone`, w.timeZone, name);
+  check.list(`${field}.weekdays`, w.weekdays, MAX_LIST_NAMES, (f, v) => check.string(f, v, name));
 }
 
 export function parseDecision(value: unknown, key: string): CampaignInput {
@@ -70,13 +109,13 @@ export function parseDecision(value: unknown, key: string): CampaignInput {
   if (d?.type !== 'decision' || typeof d.deviceId !== 'string' || !['Accepted', 'DeviceRejected', 'Duplicate'].includes(d.status)) {
     throw new InvalidMessage('device decision: expected {type: "decision", campaignId, deviceId, status: Accepted|DeviceRejected|Duplicate, detail}');
   }
-  checkKey('device decision', d.campaignId, key);
+  fieldsOf('device decision').key('campaignId', d.campaignId, key);
   return { kind: 'decision', decision: d };
 }
 
 export function parseResult(value: unknown, key: string): CampaignInput {
   const r = value as DeviceResult;
-  checkKey('device result', r.campaignId, key);
+  fieldsOf('device result').key('campaignId', r.campaignId, key);
   if (!r.deviceId) throw new InvalidMessage('device result: deviceId is empty');
   return { kind: 'result', result: r };
 }

@@ -1,4 +1,6 @@
 import type { Window } from '../device/messages.ts';
+import { showInstant } from '../runtime/fields.ts';
+import { MAX_SCHEDULE_AHEAD_MS } from '../runtime/input-limits.ts';
 
 /**
  * Campaign timing (R-REQ-2, R-LC-2, R-LC-4) as pure functions of explicit instants.
@@ -25,6 +27,9 @@ export const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] as con
 export const v1OnDemandStartDeadline = (requestedAt: number) => requestedAt + 2 * HOUR;
 
 export function scheduleProblem(api: Api, s: Schedule, requestedAt: number): string | undefined {
+  for (const [name, at] of [['startAt', s.startAt], ['endAt', s.endAt]] as const) {
+    if (at !== null && at - requestedAt > MAX_SCHEDULE_AHEAD_MS) return `schedule.${name} ${showInstant(at)} is more than ${MAX_SCHEDULE_AHEAD_MS / DAY} days after the request`;
+  }
   if (s.kind === 'FUTURE' && s.startAt === null) return 'schedule.startAt is required for a FUTURE campaign';
   if (s.kind === 'FUTURE' && s.startAt !== null && s.startAt < requestedAt - PAST_TOLERANCE) return `schedule.startAt ${iso(s.startAt)} is in the past`;
   // R-REQ-2: HTTP campaigns need start and end dates (an on-demand one ends a week after it starts).

@@ -51,6 +51,14 @@ describe('scheduleProblem (R-REQ-2)', () => {
     expect(scheduleProblem('V2', future(REQUESTED - 4 * MINUTE), REQUESTED)).toBeUndefined();
   });
 
+  it('R-REQ-2, R-REQ-5: a start or end more than 366 days after the request is rejected naming it, even past what a Date holds', () => {
+    expect(scheduleProblem('V2', future(REQUESTED + 366 * DAY, REQUESTED + 366 * DAY + HOUR), REQUESTED)).toBe(
+      `schedule.endAt ${new Date(REQUESTED + 366 * DAY + HOUR).toISOString()} (${REQUESTED + 366 * DAY + HOUR}) is more than 366 days after the request`,
+    );
+    expect(scheduleProblem('V1', future(9e15, null), REQUESTED)).toBe('schedule.startAt 9000000000000000 is more than 366 days after the request');
+    expect(scheduleProblem('V2', future(REQUESTED + 365 * DAY, REQUESTED + 366 * DAY), REQUESTED)).toBeUndefined();
+  });
+
   it('R-REQ-2: an end not after the start is rejected naming endAt', () => {
     expect(scheduleProblem('V2', future(REQUESTED + DAY, REQUESTED + DAY), REQUESTED)).toMatch(/schedule\.endAt/);
     expect(scheduleProblem('V2', future(REQUESTED + DAY, REQUESTED + HOUR), REQUESTED)).toMatch(/schedule\.endAt/);

@@ -1,4 +1,5 @@
-import { InvalidMessage } from '../runtime/actor.ts';
+import { InvalidMessage, type ParseContext } from '../runtime/actor.ts';
+import { fieldsOf, stringRules, type FieldChecks } from '../runtime/fields.ts';
 import type { CellGrant } from '../cell/messages.ts';
 
 export type Protocol = 'LWM2M' | 'OMA_DM' | 'HTTP' | 'MQTT';
@@ -130,35 +131,44 @@ export type DeviceInput =
 const RSRP_RANGE = [-156, -31] as const;
 const SINR_RANGE = [-23, 40] as const;
 
-function checkKey(what: string, deviceId: string, key: string): void {
-  if (!deviceId) throw new InvalidMessage(`${what}: deviceId is empty`);
-  if (deviceId !== key) throw new InvalidMessage(`${what}: key "${key}" is not its deviceId "${deviceId}"`);
-}
+const { id, name, requiredName } = stringRules;
 
-function checkRadio(what: string, radio: Radio | null): void {
+function checkRadio(check: FieldChecks, radio: Radio | null): void {
   if (!radio) return;
-  if (!radio.cellId) throw new InvalidMessage(`${what}: radio.cellId is empty`);
-  if (radio.rsrp !== null && (radio.rsrp < RSRP_RANGE[0] || radio.rsrp > RSRP_RANGE[1])) {
-    throw new InvalidMessage(`${what}: radio.rsrp ${radio.rsrp} dBm is outside ${RSRP_RANGE[0]}..${RSRP_RANGE[1]}`);
-  }
-  if (radio.sinr !== null && (radio.sinr < SINR_RANGE[0] || radio.sinr > SINR_RANGE[1])) {
-    throw new InvalidMessage(`${what}: radio.sinr ${radio.sinr} dB is outside ${SINR_RANGE[0]}..${SINR_RANGE[1]}`);
-  }
+  check.id('radio.cellId', radio.cellId);
+  check.number('radio.rsrp', radio.rsrp, { nullable: true, range: RSRP_RANGE, unit: 'dBm' });
+  check.number('radio.sinr', radio.sinr, { nullable: true, range: SINR_RANGE, unit: 'dB' });
 }
 
-export function parseCheckin(value: unknown, key: string): DeviceInput {
+export function parseCheckin(value: unknown, key: string, context: ParseContext): DeviceInput {
   const c = value as Checkin;
-  checkKey('device check-in', c.deviceId, key);
-  checkRadio('device check-in', c.radio);
-  if (!(c.at > 0)) throw new InvalidMessage('device check-in: "at" must be a positive epoch-millis timestamp');
+  const check = fieldsOf('device check-in');
+  check.key('deviceId', c.deviceId, key);
+  // An invalid IMEI or an unknown client type is the device's answer to an offer (R-REQ-4), not a broken record.
+  check.string('imei', c.imei, name);
+  check.string('clientType', c.clientType, name);
+  check.string('make', c.make, requiredName);
+  check.string('model', c.model, requiredName);
+  check.string('firmwareVersion', c.firmwareVersion, requiredName);
+  check.string('softwareVersion', c.softwareVersion, requiredName);
+  checkRadio(check, c.radio);
+  // A check-in ahead of the clock would make every later, genuine one look older (R-DEV-2).
+  check.timestamp('at', c.at, context);
   return { kind: 'checkin', checkin: c };
 }
 
-export function parseStatusReport(value: unknown, key: string): DeviceInput {
+export function parseStatusReport(value: unknown, key: string, context: ParseContext): DeviceInput {
   const r = value as StatusReport;
-  checkKey('device status report', r.deviceId, key);
-  checkRadio('device status report', r.radio);
-  if (r.bytesDownloaded !== null && r.bytesDownloaded < 0) throw new InvalidMessage('device status report: bytesDownloaded is negative');
+  const check = fieldsOf('device status report');
+  check.key('deviceId', r.deviceId, key);
+  check.string('campaignId', r.campaignId, { ...id, nullable: true });
+  check.string('firmwareVersion', r.firmwareVersion, { ...requiredName, nullable: true });
+  check.string('softwareVersion', r.softwareVersion, { ...requiredName, nullable: true });
+  checkRadio(check, r.radio);
+  check.number('bytesDownloaded', r.bytesDownloaded, { nullable: true, integer: true, range: [0, Number.MAX_SAFE_INTEGER] });
+  check.number('resultCode', r.resultCode, { nullable: true, integer: true });
+  check.string('clientStatus', r.clientStatus, { ...name, nullable: true });
+  check.timestamp('at', r.at, context);
   return { kind: 'status', report: r };
 }
 
@@ -168,20 +178,20 @@ export function parseCampaignMessage(value: unknown, key: string): DeviceInput {
   const m = value as Offer | CampaignControl | VerboseControl;
   if (m?.type === 'verbose') {
     if (typeof m.on !== 'boolean') throw new InvalidMessage('verbose control: "on" must be a boolean');
-    checkKey('verbose control', m.deviceId, key);
+    fieldsOf('verbose control').key('deviceId', m.deviceId, key);
     return { kind: 'verbose', verbose: m };
   }
   if (m?.type === 'control') {
     if (typeof m.campaignId !== 'string' || !controlActions.has(m.action)) {
       throw new InvalidMessage('campaign control: expected {type: "control", campaignId, deviceId, action: start|cancel|abort|end|remove, at}');
     }
-    checkKey('campaign control', m.deviceId, key);
+    fieldsOf('campaign control').key('deviceId', m.deviceId, key);
     return { kind: 'control', control: m };
   }
   if (m?.type !== 'offer' || typeof m.campaignId !== 'string' || typeof m.targetVersion !== 'string' || !Array.isArray(m.fromVersions) || !m.package || !m.windows) {
     throw new InvalidMessage('device offer: expected {type: "offer", campaignId, targetVersion, fromVersions[], package, windows, ...}');
   }
-  checkKey('device offer', m.deviceId, key);
+  fieldsOf('device offer').key('deviceId', m.deviceId, key);
   return { kind: 'offer', offer: m };
 }
 
@@ -190,6 +200,6 @@ export function parseGrant(value: unknown, key: string): DeviceInput {
   if (g?.type !== 'grant' || typeof g.cellId !== 'string' || typeof g.campaignId !== 'string' || typeof g.attempt !== 'number') {
     throw new InvalidMessage('cell grant: expected {type: "grant", cellId, deviceId, campaignId, attempt, ...}');
   }
-  checkKey('cell grant', g.deviceId, key);
+  fieldsOf('cell grant').key('deviceId', g.deviceId, key);
   return { kind: 'grant', grant: g };
 }

@@ -1,8 +1,6 @@
 import { InvalidMessage } from '../runtime/actor.ts';
+import { MAX_DEVICE_IDS } from '../runtime/input-limits.ts';
 import type { ControlAction, OfferTerms } from '../device/messages.ts';
-
-/** At most this many device ids per SCHEDULE part: one part's state stays well under 1 MiB. */
-export const MAX_PART_DEVICES = 10_000;
 
 /**
  * Internal contract of otaflow.campaign.parts (key: `campaignId/part`). The campaign
@@ -25,8 +23,8 @@ export function parsePartMessage(value: unknown, key: string): PartMessage {
   if (key !== partKey(m.campaignId, m.part)) throw new InvalidMessage(`campaign part: key "${key}" is not "${partKey(m.campaignId, m.part)}"`);
   switch (m.type) {
     case 'members':
-      if (!Array.isArray(m.deviceIds) || m.deviceIds.length > MAX_PART_DEVICES || !m.terms) {
-        throw new InvalidMessage(`campaign part: "members" needs deviceIds (at most ${MAX_PART_DEVICES}) and terms`);
+      if (!Array.isArray(m.deviceIds) || m.deviceIds.length > MAX_DEVICE_IDS || !m.terms) {
+        throw new InvalidMessage(`campaign part: "members" needs deviceIds (at most ${MAX_DEVICE_IDS}) and terms`);
       }
       return m;
     case 'remove':

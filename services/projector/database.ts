@@ -91,13 +91,21 @@ export interface Database {
 }
 
 export function createDatabase(url: string, max = 5): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max }) }) });
+  // TCP keepalive finds a peer that vanished without closing the connection.
+  const pool = new pg.Pool({ connectionString: url, max, keepAlive: true });
+  // A connection that dies (the database restarts, the network drops) fails the query using it, or
+  // the next query finds the database unavailable: callers see and retry that. Left unhandled, the
+  // 'error' event of an idle connection (on the pool) or of a checked-out one (on its client) would
+  // end the process.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Applies pending migrations; a failed one stops the start with its name. */
+/** Applies pending migrations; a failed one stops the start with its name (and the database's error as the cause). */
 export async function migrate(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`);
+  if (error || failed) throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? error}`, { cause: error });
   return (results ?? []).map((r) => r.migrationName);
 }

@@ -1,33 +1,37 @@
-import { createKafka } from '../runtime/bootstrap.ts';
+import { createKafka, stopSignal, untilStopped } from '../runtime/bootstrap.ts';
 import { createCodecs, createRegistry } from '../runtime/codec.ts';
 import { createLogger } from '../runtime/logger.ts';
+import { supervise } from '../runtime/supervise.ts';
 import { loadTopicSpecs, TopicNames } from '../runtime/topics.ts';
 import { parseProjectorConfig } from './config.ts';
 import { createDatabase, migrate } from './database.ts';
+import { DatabaseRetry } from './db-retry.ts';
 import { startCheckinRetention } from './device-checkins/retention.ts';
 import { projections } from './projections.ts';
 import { startProjection } from './sink.ts';
 
 const config = parseProjectorConfig(process.env);
-const logger = createLogger('projector', config.logLevel).child({ instance: config.instanceId });
+const logger = createLogger('projector', config.logLevel, { secrets: config.secrets }).child({ instance: config.instanceId });
 const db = createDatabase(config.databaseUrl);
-const running: { stop(): Promise<void> }[] = [];
+// One for the process: an outage is logged once, however many projections wait for the database.
+const databaseRetry = new DatabaseRetry(logger);
+const stopped = stopSignal();
+let retention: { stop(): Promise<void> } | undefined;
 try {
-  await migrate(db);
+  await untilStopped(databaseRetry.run('migrations', () => migrate(db), { failures: 'throw' }), stopped);
   const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
   const kafka = createKafka(config, logger, `otaflow-projector-${config.instanceId}`);
-  const codecs = await createCodecs(projections.flatMap((p) => p.topics), names, createRegistry(config.registryUrl));
-  // Each projection is its own group: joining them one after another would add up their rebalances.
-  await Promise.all(projections.map(async (p) => running.push(await startProjection(p, { kafka, db, names, codecs, logger, now: () => config.clock.now(), maxClockSkewMs: config.maxClockSkewMs }))));
-  running.push(startCheckinRetention({ db, clock: config.clock, logger, retentionDays: config.checkinRetentionDays, everyMs: config.retentionSweepMs }));
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  const codecs = await untilStopped(createCodecs(projections.flatMap((p) => p.topics), names, createRegistry(config.registryUrl), { log: logger, registryUrl: config.registryUrl }), stopped);
+  const deps = { kafka, db, names, codecs, logger, now: () => config.clock.now(), maxClockSkewMs: config.maxClockSkewMs, databaseRetry };
+  retention = startCheckinRetention({ db, clock: config.clock, logger, retentionDays: config.checkinRetentionDays, everyMs: config.retentionSweepMs });
+  // Each projection is its own group, started together: one after another would add up their rebalances.
+  await Promise.all(projections.map((p) => supervise(`projection ${p.name}`, () => startProjection(p, deps), { log: logger.child({ projection: p.name }), stopped })));
 } catch (e) {
   logger.fatal({ err: e }, 'projector failed');
   process.exitCode = 1;
 } finally {
-  for (const r of running) await r.stop();
+  await retention?.stop();
   await db.destroy();
+  // After a failed start the other projections still run: end them with the process.
+  if (process.exitCode) process.exit();
 }

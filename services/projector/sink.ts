@@ -6,6 +6,8 @@ import { deadLetter, type DeadLetterSource } from '../runtime/dead-letter.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { TopicNames } from '../runtime/topics.ts';
 import type { Database } from './database.ts';
+import { isRefusal } from './db-errors.ts';
+import { DatabaseRetry } from './db-retry.ts';
 import { foldByKey } from './fold.ts';
 import type { AnyProjection } from './projection.ts';
 import { createWritePipeline } from './write-pipeline.ts';
@@ -26,9 +28,13 @@ export interface SinkDeps {
   readonly onCommitted?: (projection: string, timestamps: readonly number[]) => void;
   /** Consumer group (default: the projection's own, projectionGroup). */
   readonly groupId?: string;
+  /** Waits out database outages; share one between projections so an outage is logged once (default: the projection's own). */
+  readonly databaseRetry?: DatabaseRetry;
 }
 
 export interface RunningProjection {
+  /** Settles with the error once its consumer crashed for good; whoever runs it starts it again (supervise.ts). */
+  readonly failed: Promise<Error>;
   /** Batches waiting for or in a write. */
   inFlight(): number;
   /** Per "topic:partition", the offset after the last record this consumer has settled (transaction markers included). */
@@ -85,13 +91,25 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   const dlqProducer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   await dlqProducer.connect();
   const partitions = (await admin.fetchTopicMetadata({ topics: [...byName.keys()] })).topics.reduce((n, t) => n + t.partitions.length, 0);
+  const retry = deps.databaseRetry ?? new DatabaseRetry(log);
+  // Ends the waits for the database on stop: a consumer cannot leave while a batch waits.
+  const stopping = new AbortController();
+  const untilStopped = <T>(work: Promise<T>): Promise<T | undefined> => work.catch((e) => (stopping.signal.aborted ? undefined : Promise.reject(e)));
   const pipeline = createWritePipeline<PartitionBatch, Outcome>({
     lingerMs: deps.lingerMs ?? 10,
-    write: (group) => commit(group, { db, projection, clusterId, dlqProducer, names, byName, log, onCommitted: deps.onCommitted }),
+    // The batches keep waiting in the pipeline, one per partition, while the database is unavailable: nothing is dropped.
+    write: (group) => retry.run(`projection ${projection.name}`, () => commit(group, { db, projection, clusterId, dlqProducer, names, byName, log, onCommitted: deps.onCommitted }), { signal: stopping.signal, failures: 'retry' }),
   });
   const positions = new Map<string, bigint>();
   const skippedFrom = new Map<string, bigint>();
   const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  let fail!: (e: Error) => void;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  // kafkajs restarts a consumer after a retriable crash by itself, never after any other.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+    else fail(payload.error);
+  });
   // Batches of transaction markers only never reach eachBatch; kafkajs still reports them.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.batchSize !== 0) return;
@@ -119,11 +137,13 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
       const nextOffset = BigInt(batch.lastOffset()) + 1n;
       // A slow database must not cost the group membership: keep beating while the write waits.
       const beating = setInterval(() => heartbeat().catch(() => undefined), 1_000);
-      const outcome = await pipeline.submit({ topic: batch.topic, partition: batch.partition, continuesFrom, nextOffset, records }).finally(() => clearInterval(beating));
+      const outcome = await untilStopped(pipeline.submit({ topic: batch.topic, partition: batch.partition, continuesFrom, nextOffset, records })).finally(() => clearInterval(beating));
+      if (!outcome) return;
       skippedFrom.delete(tp);
       if (outcome.kind === 'behind') {
         positions.delete(tp);
-        const offset = await rewindTarget(admin, db, projection.name, clusterId, batch.topic, batch.partition, outcome.storedOffset);
+        const offset = await untilStopped(retry.run(`projection ${projection.name} rewind`, () => rewindTarget(admin, db, projection.name, clusterId, batch.topic, batch.partition, outcome.storedOffset), { signal: stopping.signal, failures: 'retry' }));
+        if (offset === undefined) return;
         log.info({ topic: batch.topic, partition: batch.partition, offset: offset.toString() }, 'stored offset is behind the consumer: seeking back');
         consumer.seek({ topic: batch.topic, partition: batch.partition, offset: offset.toString() });
         return;
@@ -135,9 +155,11 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   });
   log.info({ topics: [...byName.keys()] }, 'projection started');
   return {
+    failed,
     inFlight: () => pipeline.inFlight(),
     positions: () => positions,
     async stop() {
+      stopping.abort();
       await consumer.disconnect();
       pipeline.close();
       await dlqProducer.disconnect();
@@ -175,7 +197,9 @@ interface CommitDeps {
 /**
  * One transaction for a group of partition batches: their folded rows and their offsets. If
  * PostgreSQL refuses a value (a data or constraint error), the group is written again event by
- * event, and the events it refuses go to the dead-letter topic: the partitions move on.
+ * event, and the events it refuses go to the dead-letter topic: the partitions move on. Any other
+ * error goes to the caller, which tries the whole group again: an unavailable database is waited
+ * for, never a reason to dead-letter.
  */
 async function commit(group: readonly PartitionBatch[], deps: CommitDeps): Promise<Outcome[]> {
   try {
@@ -186,9 +210,6 @@ async function commit(group: readonly PartitionBatch[], deps: CommitDeps): Promi
     return commitGroup(group, deps, true);
   }
 }
-
-/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the records, not the database, are at fault. */
-const isRefusal = (e: unknown): boolean => /^2[23]/.test(String((e as { code?: unknown }).code ?? ''));
 
 async function commitGroup(group: readonly PartitionBatch[], deps: CommitDeps, oneByOne: boolean): Promise<Outcome[]> {
   const { projection, clusterId } = deps;

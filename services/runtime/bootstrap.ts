@@ -2,7 +2,8 @@ import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import { createCodecs, createRegistry } from './codec.ts';
 import { parseRuntimeConfig, type Env, type RuntimeConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { startService, type RunningService, type ServiceDefinition } from './service.ts';
+import { startService, type ServiceDefinition } from './service.ts';
+import { supervise } from './supervise.ts';
 import { loadTopicSpecs, TopicNames } from './topics.ts';
 
 export function createKafka(config: RuntimeConfig, logger: Logger, clientId: string): Kafka {
@@ -10,6 +11,11 @@ export function createKafka(config: RuntimeConfig, logger: Logger, clientId: str
   return new Kafka({
     clientId,
     brokers: [...config.brokers],
+    // Every option of the backoff is set: kafkajs' defaults depend on NODE_ENV (under "test" they
+    // are another, faster set), and their 30 s cap let a client that lost the broker wait up to
+    // 30 s after it was back, and a crashed consumer as long again before its restart (kafkajs
+    // restarts it after the last backoff of the retries it exhausted). A 1 s cap bounds both.
+    retry: { initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2, factor: 0.2, retries: 10 },
     logLevel: kafkaLogLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
@@ -25,28 +31,43 @@ export function createKafka(config: RuntimeConfig, logger: Logger, clientId: str
   });
 }
 
+/** Settles on the first SIGTERM or SIGINT. */
+export function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+}
+
 /**
  * Wires one actor service from the environment and runs it until SIGTERM/SIGINT, when it
- * finishes the batch in hand, commits, and leaves the group.
+ * finishes the batch in hand, commits, and leaves the group. A service that stops making
+ * progress is started again in the same process (supervise.ts); only a start that cannot
+ * succeed (configuration, schemas, topics) ends the process, with exit code 1.
  */
 export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, env: Env = process.env): Promise<void> {
   const config = parseRuntimeConfig(env);
-  const logger = createLogger(def.name, config.logLevel).child({ instance: config.instanceId });
-  let service: RunningService | undefined;
+  const logger = createLogger(def.name, config.logLevel, { secrets: config.secrets }).child({ instance: config.instanceId });
+  const stopped = stopSignal();
   try {
     const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
     const kafka = createKafka(config, logger, `otaflow-${def.name}-${config.instanceId}`);
     const registry = createRegistry(config.registryUrl);
-    const codecs = await createCodecs([...Object.keys(def.inputs), ...def.outputs], names, registry);
-    service = await startService(def, { kafka, names, codecs, clock: config.clock, maxClockSkewMs: config.maxClockSkewMs, logger });
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
+    const codecs = await untilStopped(createCodecs([...Object.keys(def.inputs), ...def.outputs], names, registry, { log: logger, registryUrl: config.registryUrl }), stopped);
+    const deps = { kafka, names, codecs, clock: config.clock, maxClockSkewMs: config.maxClockSkewMs, logger };
+    await supervise(`the ${def.name} service`, () => startService(def, deps), { log: logger, stopped });
   } catch (e) {
     logger.fatal({ err: e }, 'service failed');
     process.exitCode = 1;
-  } finally {
-    await service?.stop();
   }
+}
+
+/**
+ * What `work` gives, or, when a stop comes first, the end of the process: a start still waiting
+ * for a dependency has nothing to finish or commit, and its retries would keep it alive.
+ */
+export async function untilStopped<T>(work: Promise<T>, stopped: Promise<void>): Promise<T> {
+  const result = await Promise.race([work.then((value) => ({ value })), stopped.then(() => undefined)]);
+  if (!result) process.exit(0);
+  return result.value;
 }

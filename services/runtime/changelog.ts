@@ -17,8 +17,9 @@ export interface TaskSnapshot {
   readonly positions: Map<string, bigint>;
 }
 
-export function stateRecord(key: string, state: unknown, partition: number): Message {
-  return { key, value: state === undefined ? null : JSON.stringify(state), partition };
+/** `json` is the state serialised, or null for a tombstone (the actor is forgotten). */
+export function stateRecord(key: string, json: string | null, partition: number): Message {
+  return { key, value: json, partition };
 }
 
 export function positionsRecord(positions: ReadonlyMap<string, bigint>, partition: number): Message {

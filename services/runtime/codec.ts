@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { InvalidMessage } from './actor.ts';
+import { errorKind, Unavailable } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { maskUrlValue } from './redact.ts';
+import { retryTransient, type RetryOptions } from './retry.ts';
 import { projectRoot, type TopicNames, type TopicSpec } from './topics.ts';
 
 /**
@@ -33,10 +37,14 @@ export class AvroCodec implements TopicCodec {
   readonly #registry: SchemaRegistry;
   readonly #reader: avro.Type;
   readonly #resolvers = new Map<number, avro.Resolver | 'same'>();
-  constructor(topic: string, schema: avro.Schema, writerId: number, registry: SchemaRegistry) {
+  /** Schema ids this topic's records may not use, with the reason. */
+  readonly #refused = new Map<number, string>();
+  readonly #wait: RegistryWait;
+  constructor(topic: string, schema: avro.Schema, writerId: number, registry: SchemaRegistry, wait: RegistryWait) {
     this.topic = topic;
     this.writerId = writerId;
     this.#registry = registry;
+    this.#wait = wait;
     this.#reader = avro.Type.forSchema(schema);
   }
 
@@ -44,18 +52,35 @@ export class AvroCodec implements TopicCodec {
     for (const v of values) {
       if (!v || v.length < 5 || v[0] !== MAGIC) continue;
       const id = v.readInt32BE(1);
-      if (this.#resolvers.has(id)) continue;
+      if (this.#resolvers.has(id) || this.#refused.has(id)) continue;
       if (id === this.writerId) {
         this.#resolvers.set(id, 'same');
         continue;
       }
-      try {
-        const writer = (await this.#registry.getSchema(id)) as unknown as avro.Type;
-        this.#resolvers.set(id, this.#reader.createResolver(writer));
-      } catch (e) {
-        // An id the registry does not know is the message's fault, found again at decode.
-        if (!isNotFound(e)) throw e;
-      }
+      const resolved = await retryTransient(`${this.#wait.registry} for schema id ${id}`, () => this.#resolve(id), this.#wait);
+      if (typeof resolved === 'string') this.#refused.set(id, resolved);
+      else this.#resolvers.set(id, resolved);
+    }
+  }
+
+  /**
+   * A writer schema this topic's reader can take: registered under the topic's own subject (an id
+   * of another topic's subject could decode into nonsense that happens to fit), and resolvable.
+   * Returns why not otherwise: the records that use it are dead letters.
+   */
+  async #resolve(id: number): Promise<avro.Resolver | string> {
+    const subject = subjectOf(this.topic);
+    const subjects = await subjectsOfSchemaId(this.#wait.url, id);
+    if (subjects === undefined) return `schema id ${id} is not known to the registry`;
+    if (!subjects.includes(subject)) {
+      const named = subjects.slice(0, 3).map((s) => `"${s}"`).join(', ') + (subjects.length > 3 ? ` and ${subjects.length - 3} more` : '');
+      return `schema id ${id} is registered under ${named || 'no subject'}, not under "${subject}"`;
+    }
+    const writer = (await this.#registry.getSchema(id)) as unknown as avro.Type;
+    try {
+      return this.#reader.createResolver(writer);
+    } catch (e) {
+      return `schema id ${id} of "${subject}" cannot be read with this build's schema: ${(e as Error).message}`;
     }
   }
 
@@ -66,7 +91,7 @@ export class AvroCodec implements TopicCodec {
     }
     const id = value.readInt32BE(1);
     const resolver = this.#resolvers.get(id);
-    if (!resolver) throw new InvalidMessage(`${this.topic}: schema id ${id} is not known to the registry`);
+    if (!resolver) throw new InvalidMessage(`${this.topic}: ${this.#refused.get(id) ?? `schema id ${id} was not looked up (prepare first)`}`);
     try {
       const body = value.subarray(5);
       return resolver === 'same' ? this.#reader.fromBuffer(body) : this.#reader.fromBuffer(body, resolver);
@@ -84,11 +109,6 @@ export class AvroCodec implements TopicCodec {
     header.writeInt32BE(this.writerId, 1);
     return Buffer.concat([header, this.#reader.toBuffer(value)]);
   }
-}
-
-function isNotFound(e: unknown): boolean {
-  const status = (e as { status?: number }).status;
-  return status === 404 || /not found/i.test(String((e as Error).message));
 }
 
 /** Internal topics carry JSON: they are ours alone and change with the code. */
@@ -115,16 +135,51 @@ export function createRegistry(url: string): SchemaRegistry {
   return new SchemaRegistry({ host: url, retry: { retries: 5 } });
 }
 
+/** How codecs wait for a registry that is unreachable or failing: `registry` names it in the log lines. */
+interface RegistryWait extends RetryOptions {
+  readonly registry: string;
+  readonly url: string;
+}
+
+/**
+ * The subjects a schema id is registered under (Confluent API `GET /schemas/ids/{id}/versions`,
+ * which @kafkajs/confluent-schema-registry does not wrap); undefined for an id the registry does
+ * not know. An unreachable or failing registry is Unavailable.
+ */
+async function subjectsOfSchemaId(url: string, id: number): Promise<string[] | undefined> {
+  // fetch refuses a URL with credentials: they travel as a header instead.
+  const target = new URL(`${url}/schemas/ids/${id}/versions`);
+  const headers: Record<string, string> = {};
+  if (target.username || target.password) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+    target.username = '';
+    target.password = '';
+  }
+  let response: Response;
+  try {
+    response = await fetch(target, { headers });
+  } catch (e) {
+    throw new Unavailable(`the schema registry did not answer: ${(e as Error).message}`, { cause: e });
+  }
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Unavailable(`the schema registry answered ${response.status} for schema id ${id}`);
+  return ((await response.json()) as { subject: string }[]).map((v) => v.subject);
+}
+
 /**
  * Builds the codecs of the given topics. For Avro topics the local schema must already
  * be registered under the topic's subject (scripts/schemas does that); a service whose
- * schema is missing or differs refuses to start, naming the subject.
+ * schema is missing or differs refuses to start, naming the subject. An unreachable or
+ * failing registry is waited for, at start and when a batch brings an unseen schema id,
+ * with a warn line per attempt naming `registryUrl` (its password masked).
  */
 export async function createCodecs(
   ids: readonly string[],
   names: TopicNames,
   registry: SchemaRegistry,
+  options: { readonly log: Logger; readonly registryUrl: string },
 ): Promise<ReadonlyMap<string, TopicCodec>> {
+  const wait: RegistryWait = { log: options.log, isTransient: (e) => errorKind(e) === 'transient', registry: `the schema registry at ${maskUrlValue(options.registryUrl)}`, url: options.registryUrl };
   const codecs = new Map<string, TopicCodec>();
   for (const id of new Set(ids)) {
     const spec: TopicSpec = names.spec(id);
@@ -133,13 +188,14 @@ export async function createCodecs(
       const schema = readSchemaFile(spec.value.schema);
       let writerId: number;
       try {
-        writerId = await registry.getRegistryIdBySchema(subjectOf(name), { type: SchemaType.AVRO, schema: JSON.stringify(schema) });
+        const registered = () => registry.getRegistryIdBySchema(subjectOf(name), { type: SchemaType.AVRO, schema: JSON.stringify(schema) });
+        writerId = await retryTransient(wait.registry, registered, wait);
       } catch (e) {
         throw new Error(
           `schema ${spec.value.schema} is not registered under subject "${subjectOf(name)}" (run scripts/schemas): ${(e as Error).message}`,
         );
       }
-      codecs.set(id, new AvroCodec(name, schema, writerId, registry));
+      codecs.set(id, new AvroCodec(name, schema, writerId, registry, wait));
     } else {
       codecs.set(id, new JsonCodec(name));
     }

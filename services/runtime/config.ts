@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from './actor.ts';
 import { parseClock, type Clock } from './clock.ts';
+import { maskUrlValue, urlPasswords } from './redact.ts';
 
 /**
  * The settings every service shares, parsed once at start. Each option names its
@@ -22,6 +23,8 @@ export interface RuntimeConfig {
   readonly instanceId: string;
   /** OTAFLOW_MAX_CLOCK_SKEW_MS: how far ahead of the clock an input's timestamp may be (default 300000, 5 minutes). */
   readonly maxClockSkewMs: number;
+  /** Values no log line may show: the passwords in DATABASE_URL and OTAFLOW_REGISTRY_URL (R-SEC-3). */
+  readonly secrets: readonly string[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -29,7 +32,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export function parseRuntimeConfig(env: Env): RuntimeConfig {
   const brokers = (env.OTAFLOW_KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()).filter(Boolean);
   if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))) {
-    throw new Error(`OTAFLOW_KAFKA_BROKERS must be a comma-separated list of host:port, got "${env.OTAFLOW_KAFKA_BROKERS}"`);
+    const shown = env.OTAFLOW_KAFKA_BROKERS?.split(',').map(maskUrlValue).join(',');
+    throw new Error(`OTAFLOW_KAFKA_BROKERS must be a comma-separated list of host:port, got "${shown}"`);
   }
   const registryUrl = env.OTAFLOW_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7';
   requireUrl('OTAFLOW_REGISTRY_URL', registryUrl);
@@ -54,6 +58,7 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     logLevel: env.OTAFLOW_LOG_LEVEL ?? 'info',
     instanceId: env.OTAFLOW_INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
     maxClockSkewMs: envPositiveInteger(env, 'OTAFLOW_MAX_CLOCK_SKEW_MS', DEFAULT_MAX_CLOCK_SKEW_MS),
+    secrets: urlPasswords(databaseUrl, registryUrl),
   });
 }
 
@@ -61,7 +66,7 @@ function requireUrl(name: string, value: string): void {
   try {
     new URL(value);
   } catch {
-    throw new Error(`${name} must be a URL, got "${value}"`);
+    throw new Error(`${name} must be a URL, got "${maskUrlValue(value)}"`);
   }
 }
 

@@ -17,6 +17,13 @@ describe('runtime config', () => {
     expect(() => parseRuntimeConfig({ OTAFLOW_TOPIC_PREFIX: 'a b' })).toThrow(/OTAFLOW_TOPIC_PREFIX/);
     expect(() => parseRuntimeConfig({ OTAFLOW_CLOCK: 'fast' })).toThrow(/OTAFLOW_CLOCK/);
   });
+  it('R-SEC-3: a config error shows a malformed URL with its password masked', () => {
+    expect(() => parseRuntimeConfig({ DATABASE_URL: 'postgres://app:s3cret@db:notaport/otaflow' })).toThrow(
+      'DATABASE_URL must be a URL, got "postgres://app:***@db:notaport/otaflow"',
+    );
+    expect(() => parseRuntimeConfig({ OTAFLOW_REGISTRY_URL: 'http://svc:s3cret@registry:http' })).toThrow('got "http://svc:***@registry:http"');
+    expect(() => parseRuntimeConfig({ OTAFLOW_KAFKA_BROKERS: 'b1:9092,sasl://app:s3cret@b2:9092' })).toThrow('got "b1:9092,sasl://app:***@b2:9092"');
+  });
 });
 
 describe('clocks', () => {

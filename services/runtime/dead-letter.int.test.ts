@@ -25,7 +25,7 @@ describe('poison messages', () => {
   it('sends undecodable and schema-valid-but-invalid records to the dead-letter topic with a reason, and keeps the partition moving', async () => {
     const checkins = t.codecs.get('device-checkins')!;
     const key = 'dlq-device';
-    const good = { ...profile, deviceId: key };
+    const good = { ...profile, deviceId: key, at: Date.now() };
     await produce(t, 'device-checkins', [
       { key, value: Buffer.from('definitely not avro') },
       { key, value: checkins.encode({ ...good, radio: { cellId: 'c1', rsrp: 50, sinr: 10 } }) },

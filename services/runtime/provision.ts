@@ -3,12 +3,16 @@ import type { Admin } from 'kafkajs';
 import { readSchemaFile, subjectOf } from './codec.ts';
 import type { TopicNames } from './topics.ts';
 
+/** Configs that change no record's place or life in a way a consumer could notice: applied to existing topics. */
+const ALTERABLE_CONFIGS: ReadonlySet<string> = new Set(['retention.ms', 'max.message.bytes']);
+
 /**
- * Creates the declared topics that are missing. An existing topic whose partition count
- * or declared config differs is an error naming both values: changing partitions would
- * move keys between tasks, so it is never done silently.
+ * Creates the declared topics that are missing. An existing topic whose partition count or
+ * declared config differs is an error naming both values: changing partitions would move keys
+ * between tasks, a cleanup policy would compact or delete records, so neither is done silently.
+ * Only ALTERABLE_CONFIGS are brought to their declared value.
  */
-export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ created: string[]; existing: string[] }> {
+export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ created: string[]; existing: string[]; altered: string[] }> {
   const wanted = [...names.specs.values()].map((spec) => ({ spec, name: names.name(spec.id) }));
   const present = new Set(await admin.listTopics());
   const missing = wanted.filter((w) => !present.has(w.name));
@@ -28,6 +32,7 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ c
   await waitUntilServed(admin, missing.map((m) => m.name));
   const existing = wanted.filter((w) => present.has(w.name));
   const problems: string[] = [];
+  const altered: { type: 2; name: string; configEntries: { name: string; value: string }[] }[] = [];
   if (existing.length > 0) {
     const meta = await admin.fetchTopicMetadata({ topics: existing.map((e) => e.name) });
     const configs = await admin.describeConfigs({
@@ -38,14 +43,26 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ c
       const actual = meta.topics.find((t) => t.name === name)?.partitions.length;
       if (actual !== spec.partitions) problems.push(`${name}: has ${actual} partitions, topics/${spec.id}.json declares ${spec.partitions}`);
       const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
+      const alter: { name: string; value: string }[] = [];
       for (const [k, v] of Object.entries(spec.config)) {
         const got = entries.find((e) => e.configName === k)?.configValue;
-        if (got !== v) problems.push(`${name}: config ${k} is "${got}", topics/${spec.id}.json declares "${v}"`);
+        if (got === v) continue;
+        if (ALTERABLE_CONFIGS.has(k)) alter.push({ name: k, value: v });
+        else problems.push(`${name}: config ${k} is "${got}", topics/${spec.id}.json declares "${v}"`);
       }
+      if (alter.length > 0) altered.push({ type: 2, name, configEntries: alter });
     }
   }
   if (problems.length > 0) throw new Error(`existing topics differ from their declarations:\n  ${problems.join('\n  ')}`);
-  return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name) };
+  // Incremental (KIP-339) would leave undeclared configs alone; kafkajs only has the legacy call,
+  // which replaces the topic's overrides, so every declared config is sent along.
+  if (altered.length > 0) {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: altered.map((r) => ({ ...r, configEntries: Object.entries(names.spec(names.idOf(r.name)).config).map(([k, v]) => ({ name: k, value: v })) })),
+    });
+  }
+  return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name), altered: altered.map((r) => r.name) };
 }
 
 /**

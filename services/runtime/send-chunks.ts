@@ -1,4 +1,5 @@
 import type { Message } from 'kafkajs';
+import { recordBytes } from './record-size.ts';
 
 const MAX_MESSAGES_PER_SEND = 2000;
 // A broker refuses a record batch over message.max.bytes (1 MiB by default), and the records of
@@ -6,12 +7,12 @@ const MAX_MESSAGES_PER_SEND = 2000;
 // and records under one key all go to one partition.
 const MAX_BYTES_PER_SEND = 512 * 1024;
 
-/** Splits records into sends that no broker refuses for size (a single record still may be). */
+/** Splits records into sends that no broker refuses for size (a record over MAX_RECORD_BYTES still may be). */
 export function* sendChunks(list: readonly Message[]): Generator<Message[]> {
   let chunk: Message[] = [];
   let bytes = 0;
   for (const m of list) {
-    const size = sizeOf(m.key) + sizeOf(m.value) + 64;
+    const size = recordBytes(m) + 64;
     if (chunk.length > 0 && (chunk.length >= MAX_MESSAGES_PER_SEND || bytes + size > MAX_BYTES_PER_SEND)) {
       yield chunk;
       chunk = [];
@@ -22,5 +23,3 @@ export function* sendChunks(list: readonly Message[]): Generator<Message[]> {
   }
   if (chunk.length > 0) yield chunk;
 }
-
-const sizeOf = (v: Message['key'] | Message['value']) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);

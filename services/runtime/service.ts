@@ -1,10 +1,12 @@
 import { Partitioners, type Admin, type Batch, type Consumer, type Kafka, type Message, type Producer } from 'kafkajs';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, type ActorType, type InputParser, type Output, type Wake } from './actor.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, InvalidMessage, type ActorType, type InputParser, type Output, type Wake } from './actor.ts';
 import { positionsRecord, restoreTasks, stateRecord, type TaskSnapshot } from './changelog.ts';
 import type { Clock } from './clock.ts';
 import type { TopicCodec } from './codec.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
-import { deadLetter } from './dead-letter.ts';
+import { boundedReason, deadLetter } from './dead-letter.ts';
+import { decideBatch, type BatchDecision, type Rejection } from './decide-batch.ts';
+import { deadLetterOrRetry, Defect, errorKind, type ErrorKind, type RecoveryStrategy } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { sendChunks } from './send-chunks.ts';
 import { Serial } from './serial.ts';
@@ -25,6 +27,8 @@ export interface ServiceDefinition<S, In> {
   readonly inputs: Readonly<Record<string, InputParser<In>>>;
   readonly outputs: readonly string[];
   readonly changelog: string;
+  /** What the service does with each kind of error (default deadLetterOrRetry). */
+  readonly recovery?: RecoveryStrategy;
 }
 
 export interface ServiceDeps {
@@ -41,6 +45,13 @@ export interface ServiceDeps {
 
 export interface RunningService {
   readonly groupId: string;
+  /**
+   * Settles with the error once the service can no longer make progress by itself (its consumer
+   * crashed for good); whoever runs it stops it and starts it again (supervise.ts).
+   */
+  readonly failed: Promise<Error>;
+  /** Inputs dead-lettered and wake-ups dropped since the start, by error kind. */
+  readonly rejected: Readonly<Record<Exclude<ErrorKind, 'transient'>, number>>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +64,11 @@ interface Task<S> {
   readonly positions: Map<string, bigint>;
   ready: Promise<void>;
   closed: boolean;
+  /** Wake-up transactions that failed in a row, and when the next may be tried (backoff). */
+  wakeFailures: number;
+  wakeRetryAt: number;
 }
+
 
 interface Item<In> {
   readonly key: string;
@@ -63,6 +78,7 @@ interface Item<In> {
 }
 
 const WAKES_PER_TRANSACTION = 1000;
+const WAKE_RETRY_MAX_MS = 2_000;
 
 export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: ServiceDeps): Promise<RunningService> {
   const { kafka, names, codecs, clock } = deps;
@@ -108,6 +124,8 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
       positions: new Map(),
       ready: Promise.resolve(),
       closed: false,
+      wakeFailures: 0,
+      wakeRetryAt: 0,
     };
     tasks.set(partition, task);
     return task;
@@ -158,40 +176,51 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     log.info({ partitions: [...assigned].sort((a, b) => a - b) }, 'assignment');
   });
 
-  /** Decides every item against staged state; returns what the transaction must write. */
+  const recovery = def.recovery ?? deadLetterOrRetry;
+  const rejected = { invalid: 0, defect: 0 };
+  const deadLetterTopic = (inputTopic: string) => names.name(names.spec(inputByName.get(inputTopic)!).deadLetter!);
+
+  /** An input parse could not take: a rejection, or thrown when its kind is to be retried. */
+  const unparsable = (e: unknown): Omit<Rejection, 'index'> => {
+    const kind = errorKind(e);
+    if (kind === 'transient' || (kind === 'defect' && recovery.defect === 'stop')) throw e;
+    return { kind, reason: boundedReason(`${def.name} could not ${kind === 'defect' ? 'parse (a defect in otaflow, not in the record)' : 'handle'} the message: ${(e as Error)?.message ?? String(e)}`) };
+  };
+
+  /** Counted and logged once its transaction committed: an aborted one is decided again. */
+  const report = (partition: number, rejection: Omit<Rejection, 'index'>, where: { key?: string | undefined; offset?: string }) => {
+    rejected[rejection.kind]++;
+    const level = rejection.kind === 'defect' ? 'error' : 'warn';
+    if (where.offset === undefined) log[level]({ partition, key: where.key, kind: rejection.kind, reason: rejection.reason }, "wake-up failed: dropped until the actor's next input");
+    else log[level]({ partition, offset: where.offset, kind: rejection.kind, reason: rejection.reason }, 'dead-lettered');
+  };
+
+  /** Decides items against the task's committed states; returns what the transaction must write. */
   const decideAll = (task: Task<S>, items: readonly Item<In>[], now: number) => {
-    const staged = new Map<string, S | undefined>();
+    const decision = decideBatch({ actor: def.actor, stored: (key) => task.store.get(key), encode: encodeOutput, recovery, service: def.name }, items, now);
     const messages = new Map<string, Message[]>();
-    const add = (topic: string, m: Message) => {
-      const list = messages.get(topic);
-      if (list) list.push(m);
-      else messages.set(topic, [m]);
-    };
-    for (const item of items) {
-      const before = staged.has(item.key) ? staged.get(item.key) : task.store.get(item.key);
-      try {
-        const decision = def.actor.decide(before ?? def.actor.initial(item.key), item.input, now);
-        const encoded = decision.outputs.map((o) => encodeOutput(o));
-        staged.set(item.key, decision.state);
-        for (const [topic, m] of encoded) add(topic, m);
-      } catch (e) {
-        if (!item.source) throw e;
-        const reason = `${def.name} could not handle the message: ${(e as Error).message}`;
-        add(names.name(names.spec(inputByName.get(item.source.topic)!).deadLetter!), deadLetter({ service: def.name, ...item.source }, reason));
-        log.warn({ partition: task.partition, key: item.key, reason }, 'dead-lettered');
-      }
+    for (const [topic, m] of decision.outputs) append(messages, topic, m);
+    for (const r of decision.rejections) {
+      const source = items[r.index]!.source;
+      if (source) append(messages, deadLetterTopic(source.topic), deadLetter({ service: def.name, ...source }, r.reason, r.kind));
     }
-    for (const [key, state] of staged) add(changelogTopic, stateRecord(key, state, task.partition));
-    return { staged, messages };
+    for (const [key, json] of decision.serialised) append(messages, changelogTopic, stateRecord(key, json, task.partition));
+    return { decision, messages };
   };
 
   const encodeOutput = (o: Output): [string, Message] => {
-    if (!allowedOutputs.has(o.topic)) throw new Error(`output to undeclared topic ${o.topic}`);
-    return [names.name(o.topic), { key: o.key, value: codecs.get(o.topic)!.encode(o.value) }];
+    if (!allowedOutputs.has(o.topic)) throw new Defect(`output to undeclared topic ${o.topic}`);
+    try {
+      return [names.name(o.topic), { key: o.key, value: codecs.get(o.topic)!.encode(o.value) }];
+    } catch (e) {
+      throw new Defect(`output to ${o.topic} does not encode: ${(e as Error).message}`);
+    }
   };
 
-  const commitStaged = (task: Task<S>, staged: Map<string, S | undefined>): void => {
-    for (const [key, state] of staged) {
+  /** After the commit: the states become the task's, and the rejections are counted and logged. */
+  const commitDecision = (task: Task<S>, items: readonly Item<In>[], decision: BatchDecision<S>): void => {
+    for (const r of decision.rejections) report(task.partition, r, { key: items[r.index]!.key, offset: items[r.index]!.source?.offset });
+    for (const [key, state] of decision.staged) {
       if (state === undefined) {
         task.store.delete(key);
         task.wakes.set(key, undefined);
@@ -215,36 +244,45 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     if (fresh.length === 0) return batch.messages.at(-1)?.offset;
     await codec.prepare(fresh.map((m) => m.value));
     const items: Item<In>[] = [];
-    const dead: Message[] = [];
+    const unparsed: { offset: bigint; source: NonNullable<Item<In>['source']>; rejection: Omit<Rejection, 'index'> }[] = [];
     const now = clock.now();
     const context = { now, maxSkewMs: deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS };
-    const dlq = names.name(names.spec(inputId).deadLetter!);
     for (const m of fresh) {
       const source = { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, headers: m.headers };
+      const key = m.key?.toString('utf8');
       try {
-        const key = m.key?.toString('utf8');
-        if (!key || key.startsWith('\u0000')) throw new Error('the message has no key (the key must be the actor key)');
+        if (!key || key.startsWith('\u0000')) throw new InvalidMessage('the message has no key (the key must be the actor key)');
         items.push({ key, input: parse(codec.decode(m.value), key, context), source });
       } catch (e) {
-        dead.push(deadLetter({ service: def.name, ...source }, (e as Error).message));
-        log.warn({ partition: batch.partition, offset: m.offset, reason: (e as Error).message }, 'dead-lettered');
+        unparsed.push({ offset: BigInt(m.offset), source, rejection: unparsable(e) });
       }
     }
-    const { staged, messages } = decideAll(task, items, now);
-    if (dead.length > 0) messages.set(dlq, [...(messages.get(dlq) ?? []), ...dead]);
-    const last = fresh.at(-1)!.offset;
-    const next = BigInt(last) + 1n;
+    const { decision, messages } = decideAll(task, items, now);
+    // A cut batch ends before its first undecided item; the rest comes again with the next fetch.
+    const cut = decision.processed < items.length ? BigInt(items[decision.processed]!.source!.offset) : undefined;
+    const next = cut ?? BigInt(fresh.at(-1)!.offset) + 1n;
+    const dead = unparsed.filter((u) => u.offset < next);
+    for (const u of dead) append(messages, deadLetterTopic(batch.topic), deadLetter({ service: def.name, ...u.source }, u.rejection.reason, u.rejection.kind));
     const positions = new Map(task.positions).set(batch.topic, next);
-    (messages.get(changelogTopic) ?? messages.set(changelogTopic, []).get(changelogTopic)!).push(positionsRecord(positions, task.partition));
+    append(messages, changelogTopic, positionsRecord(positions, task.partition));
     await inTransaction(task.producer, async (tx) => {
       await send(tx, messages);
       await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next.toString() }] }] });
     });
-    commitStaged(task, staged);
+    commitDecision(task, items, decision);
+    for (const u of dead) report(batch.partition, u.rejection, { offset: u.source.offset });
     task.positions.set(batch.topic, next);
-    return last;
+    return (next - 1n).toString();
   };
 
+  let fail!: (e: Error) => void;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  // kafkajs restarts a consumer after a retriable crash by itself; after any other it stays down
+  // while the process lives on: alive but dead, unless whoever runs the service starts it again.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
+    else fail(payload.error);
+  });
   await consumer.connect();
   for (const topic of inputByName.keys()) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
@@ -282,11 +320,16 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     if (due.length === 0) return;
     const items = due.map((d) => ({ key: d.key, input: { kind: 'wake', at: d.at } as Wake }));
     try {
-      const { staged, messages } = decideAll(task, items, clock.now());
+      const { decision, messages } = decideAll(task, items, clock.now());
       await inTransaction(task.producer, (tx) => send(tx, messages));
-      commitStaged(task, staged);
+      commitDecision(task, items, decision);
+      for (const d of due.slice(decision.processed)) task.wakes.set(d.key, d.at);
+      task.wakeFailures = 0;
     } catch (e) {
       for (const d of due) if (task.store.has(d.key)) task.wakes.set(d.key, d.at);
+      // The wake-ups are due again at once: without a backoff an outage would be a busy loop.
+      task.wakeFailures++;
+      task.wakeRetryAt = Date.now() + Math.min(WAKE_RETRY_MAX_MS, 50 * 2 ** task.wakeFailures);
       throw e;
     }
   };
@@ -295,12 +338,12 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   const waking = new Set<number>();
   const tick = setInterval(() => {
     for (const task of tasks.values()) {
-      if (task.closed || waking.has(task.partition) || !((task.wakes.nextAt() ?? Infinity) <= clock.now())) continue;
+      if (task.closed || waking.has(task.partition) || task.wakeRetryAt > Date.now() || !((task.wakes.nextAt() ?? Infinity) <= clock.now())) continue;
       waking.add(task.partition);
       task.ready
         .then(() => task.serial.run(() => (task.closed || stopping ? Promise.resolve() : wakeTask(task))))
         .catch((e: unknown) => {
-          log.error({ err: e, partition: task.partition }, 'wake-up transaction failed; will retry');
+          log.warn({ err: e, partition: task.partition, retryInMs: task.wakeRetryAt - Date.now() }, 'wake-up transaction failed; will retry');
           if (isFenced(e)) return closeTask(task);
         })
         .finally(() => waking.delete(task.partition));
@@ -310,6 +353,8 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   log.info({ groupId, inputs: [...inputByName.keys()], changelog: changelogTopic }, 'service started');
   return {
     groupId,
+    failed,
+    rejected,
     async stop() {
       stopping = true;
       clearInterval(tick);
@@ -319,6 +364,12 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
       log.info('service stopped');
     },
   };
+}
+
+function append(messages: Map<string, Message[]>, topic: string, m: Message): void {
+  const list = messages.get(topic);
+  if (list) list.push(m);
+  else messages.set(topic, [m]);
 }
 
 async function waitReady(task: Task<unknown>, heartbeat: () => Promise<void>): Promise<void> {

@@ -35,9 +35,11 @@ export function loadTopicSpecs(dir = topicsDir): ReadonlyMap<string, TopicSpec> 
     specs.set(id, validateSpec(id, JSON.parse(readFileSync(join(dir, file), 'utf8'))));
   }
   for (const spec of specs.values()) {
-    if (spec.deadLetter && !specs.has(spec.deadLetter)) {
-      throw new Error(`topics/${spec.id}.json: dead-letter topic "${spec.deadLetter}" is not declared`);
-    }
+    if (!spec.deadLetter) continue;
+    const dlq = specs.get(spec.deadLetter);
+    if (!dlq) throw new Error(`topics/${spec.id}.json: dead-letter topic "${spec.deadLetter}" is not declared`);
+    // A dead letter goes to its source record's partition.
+    if (dlq.partitions !== spec.partitions) throw new Error(`topics/${spec.deadLetter}.json: a dead-letter topic needs the ${spec.partitions} partitions of topics/${spec.id}.json, declares ${dlq.partitions}`);
   }
   return specs;
 }

@@ -1,15 +1,10 @@
 import { expect } from 'vitest';
 import type { DeviceResult } from '../../services/campaign/messages.ts';
 import { cellLimit } from '../../services/cell/cell-limit.ts';
-import type { CellEvent } from '../../services/cell/messages.ts';
 import type { SimDevice } from '../../scripts/fleet/fleet.ts';
 import type { CampaignRun } from '../../scripts/lib/campaign-run.ts';
 import { cellConcurrency, type CellConcurrency } from '../../scripts/lib/cell-concurrency.ts';
 import { waitFor } from '../../scripts/lib/wait-for.ts';
-
-/** Runs of one file share the results and cell-events topics: look at one campaign only. */
-export const resultsOf = (run: CampaignRun): DeviceResult[] => run.results.values().filter((r) => r.campaignId === run.campaignId);
-export const cellEventsOf = (run: CampaignRun): CellEvent[] => run.cellEvents.values().filter((e) => e.campaignId === run.campaignId);
 
 /** R-CELL-1: each cell's limit from the radio its devices report. */
 export const limitsOf = (fleet: readonly SimDevice[]) => new Map(fleet.map((d) => [d.cellId, cellLimit({ rsrp: d.rsrp, sinr: d.sinr })]));
@@ -20,9 +15,9 @@ export const limitsOf = (fleet: readonly SimDevice[]) => new Map(fleet.map((d) =
  */
 export async function runToCompletion(run: CampaignRun, timeoutMs: number, context = ''): Promise<void> {
   const devices = run.fleet.length;
-  await waitFor(`every one of the ${devices} devices to have a result ${context}`, () => new Set(resultsOf(run).map((r) => r.deviceId)).size >= devices, timeoutMs, 100);
+  await waitFor(`every one of the ${devices} devices to have a result ${context}`, () => new Set(run.results.values().map((r) => r.deviceId)).size >= devices, timeoutMs, 100);
   await waitFor(`every granted token to be released ${context}`, () => {
-    const events = cellEventsOf(run).filter((e) => e.type !== 'queued');
+    const events = run.cellEvents.values().filter((e) => e.type !== 'queued');
     const granted = events.filter((e) => e.type === 'granted').length;
     return events.length - granted === granted;
   }, 60_000, 100);
@@ -30,7 +25,7 @@ export async function runToCompletion(run: CampaignRun, timeoutMs: number, conte
 
 /** R-RES-4: exactly one result per device of the run. */
 export function expectOneResultEach(run: CampaignRun, context = ''): DeviceResult[] {
-  const results = resultsOf(run);
+  const results = run.results.values();
   const perDevice = new Map<string, number>();
   for (const r of results) perDevice.set(r.deviceId, (perDevice.get(r.deviceId) ?? 0) + 1);
   expect(perDevice.size, context).toBe(run.fleet.length);
@@ -44,7 +39,7 @@ export function expectOneResultEach(run: CampaignRun, context = ''): DeviceResul
  */
 export function expectCellsWithinLimits(run: CampaignRun, context = ''): Map<string, CellConcurrency> {
   const limitOf = limitsOf(run.fleet);
-  const concurrency = cellConcurrency(cellEventsOf(run));
+  const concurrency = cellConcurrency(run.cellEvents.values());
   const over = [...concurrency.values()].filter((c) => c.peak > limitOf.get(c.cellId)!).map((c) => ({ cellId: c.cellId, peak: c.peak, limit: limitOf.get(c.cellId) }));
   expect(over, `cells over their limit in the replayed events ${context}`).toEqual([]);
   const seenOver = [...run.simulator.peakByCell].filter(([cellId, peak]) => peak > limitOf.get(cellId)!);

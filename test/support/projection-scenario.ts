@@ -2,6 +2,8 @@ import type { DeviceResult } from '../../services/campaign/messages.ts';
 import type { CellEvent } from '../../services/cell/messages.ts';
 import type { PilotEvent } from '../../services/pilot/messages.ts';
 import type { CampaignEvent } from '../../services/projector/campaigns/index.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../services/projector/database.ts';
 import { produce } from '../../scripts/lib/kafka.ts';
 import type { Topology } from '../../scripts/lib/topology.ts';
 
@@ -136,4 +138,34 @@ export function pilotsTruth(records: readonly Produced[]) {
     rows.set(key, { accepted: e.accepted, succeeded: e.succeeded, failed: e.failed, gate_open: (rows.get(key)?.gate_open ?? false) || e.gateOpen });
   }
   return rows;
+}
+
+/** The four ground truths of a scenario, in the shape `scenarioTables` reads the tables. */
+export function scenarioTruths(records: readonly Produced[]) {
+  return { campaigns: campaignsTruth(records), campaign_devices: campaignDevicesTruth(records), cell_utilisation: cellsTruth(records), pilot_success: pilotsTruth(records) };
+}
+
+/** What the projections wrote for the scenarios whose ids start with `prefix`, comparable with `scenarioTruths`. */
+export async function scenarioTables(db: Kysely<Database>, prefix: string) {
+  const like = `${prefix}%`;
+  const campaigns = await db.selectFrom('campaigns').select(['campaign_id', 'status', 'schedule_kind', 'accepted', 'rejected', 'succeeded', 'failed', 'cancelled', 'device_count']).where('campaign_id', 'like', like).execute();
+  const devices = await db.selectFrom('campaign_devices').select(['campaign_id', 'device_id', 'decision', 'status', 'cause', 'attempt']).where('campaign_id', 'like', like).execute();
+  const cells = await db.selectFrom('cell_utilisation').select(['cell_id', 'cell_limit', 'in_use', 'waiting', 'peak_in_use', 'grants']).where('cell_id', 'like', like).execute();
+  const pilots = await db.selectFrom('pilot_success').select(['make', 'model', 'target_version', 'campaign_id', 'accepted', 'succeeded', 'failed', 'gate_open']).where('campaign_id', 'like', like).execute();
+  return {
+    campaigns: new Map(campaigns.map(({ campaign_id, ...r }) => [campaign_id, r])),
+    campaign_devices: new Map(devices.map(({ campaign_id, device_id, ...r }) => [`${campaign_id}/${device_id}`, r])),
+    cell_utilisation: new Map(cells.map(({ cell_id, grants, ...r }) => [cell_id, { ...r, grants: Number(grants) }])),
+    pilot_success: new Map(pilots.map(({ make, model, target_version, campaign_id, ...r }) => [`${make}|${model}|${target_version}/${campaign_id}`, r])),
+  };
+}
+
+/** Deletes what the projections wrote for the scenarios whose ids and topics start with `prefix`. */
+export async function deleteScenarioRows(db: Kysely<Database>, prefix: string): Promise<void> {
+  const like = `${prefix}%`;
+  await db.deleteFrom('campaigns').where('campaign_id', 'like', like).execute();
+  await db.deleteFrom('campaign_devices').where('campaign_id', 'like', like).execute();
+  await db.deleteFrom('cell_utilisation').where('cell_id', 'like', like).execute();
+  await db.deleteFrom('pilot_success').where('campaign_id', 'like', like).execute();
+  await db.deleteFrom('projection_offsets').where('topic', 'like', like).execute();
 }

@@ -11,9 +11,9 @@ import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 export const deviceCheckinsProjection: Projection<Checkin, Checkin> = {
   name: 'device_checkins',
   topics: ['device-checkins'],
-  parse(_topic, value, key) {
+  parse(_topic, value, key, context) {
     // The device service's own check, so the history holds exactly the check-ins device actors accept.
-    return (parseCheckin(value, key) as Extract<DeviceInput, { kind: 'checkin' }>).checkin;
+    return (parseCheckin(value, key, context) as Extract<DeviceInput, { kind: 'checkin' }>).checkin;
   },
   keyOf: (c) => `${c.deviceId}\u0000${c.at}`,
   // The same device at the same instant is one check-in delivered again: any copy is the row.

@@ -1,0 +1,173 @@
+import type { Message } from 'kafkajs';
+import { InvalidMessage, type ActorType, type Output, type Wake } from './actor.ts';
+import { boundedReason } from './dead-letter.ts';
+import { errorKind, type ErrorKind, type RecoveryStrategy } from './errors.ts';
+import { MAX_RECORD_BYTES, recordBytes } from './record-size.ts';
+
+export interface BatchItem<In> {
+  readonly key: string;
+  readonly input: In | Wake;
+}
+
+/** An input that could not be handled, with the kind and reason its dead letter (or log line) gives. */
+export interface Rejection {
+  readonly index: number;
+  readonly kind: Exclude<ErrorKind, 'transient'>;
+  readonly reason: string;
+}
+
+export interface BatchDecision<S> {
+  /** New state per key; `undefined` forgets the actor. */
+  readonly staged: ReadonlyMap<string, S | undefined>;
+  /** The staged states serialised: the changelog values (null for a tombstone). */
+  readonly serialised: ReadonlyMap<string, string | null>;
+  /** Encoded outputs of the decided items, in item order: [physical topic, record]. */
+  readonly outputs: readonly (readonly [string, Message])[];
+  readonly rejections: readonly Rejection[];
+  /** How many items, from the first, this decision covers; the others wait for the next batch. */
+  readonly processed: number;
+}
+
+export interface BatchDeps<S, In> {
+  readonly actor: ActorType<S, In>;
+  /** The committed state of a key. */
+  readonly stored: (key: string) => S | undefined;
+  /** Encodes one output; throws Defect when it cannot. */
+  readonly encode: (output: Output) => readonly [string, Message];
+  readonly recovery: RecoveryStrategy;
+  /** The service's name, for reasons. */
+  readonly service: string;
+}
+
+/**
+ * How many bytes of state may be serialised to find the inputs that made a state too large
+ * before the batch is cut there: the check costs a serialisation per input of that key, and a
+ * transaction must end well within its timeout.
+ */
+const SLOW_PATH_BUDGET_BYTES = 64 * 1024 * 1024;
+
+class OverBudget {
+  readonly at: number;
+  constructor(at: number) {
+    this.at = at;
+  }
+}
+
+/**
+ * Decides a batch of inputs, pure but for the actor's own purity: every output must fit in a
+ * record (MAX_RECORD_BYTES), and so must every key's new state. A key's state is serialised once
+ * per batch; only when it is over the limit are that key's items decided again one by one, to
+ * reject the inputs that made it so; when that would serialise more than a budget, the batch is
+ * cut before the item where the budget ran out. Errors of a kind to be retried are thrown.
+ */
+export function decideBatch<S, In>(deps: BatchDeps<S, In>, items: readonly BatchItem<In>[], now: number): BatchDecision<S> {
+  try {
+    return decideItems(deps, items, now, { bytes: SLOW_PATH_BUDGET_BYTES });
+  } catch (e) {
+    if (!(e instanceof OverBudget)) throw e;
+    return decideItems(deps, items.slice(0, Math.max(1, e.at)), now, { bytes: Infinity });
+  }
+}
+
+function decideItems<S, In>(deps: BatchDeps<S, In>, items: readonly BatchItem<In>[], now: number, budget: { bytes: number }): BatchDecision<S> {
+  const { actor } = deps;
+  const results: ({ readonly outputs: readonly (readonly [string, Message])[] } | Rejection)[] = [];
+  const staged = new Map<string, S | undefined>();
+  const itemsOf = new Map<string, number[]>();
+  const current = (key: string) => (staged.has(key) ? staged.get(key) : deps.stored(key)) ?? actor.initial(key);
+
+  items.forEach((item, i) => {
+    try {
+      const decided = decideOne(deps, current(item.key), item.input, now);
+      staged.set(item.key, decided.state);
+      results.push({ outputs: decided.outputs });
+    } catch (e) {
+      results.push(rejection(deps, i, e));
+    }
+    const mine = itemsOf.get(item.key);
+    if (mine) mine.push(i);
+    else itemsOf.set(item.key, [i]);
+  });
+
+  const serialised = new Map<string, string | null>();
+  for (const [key, state] of staged) {
+    const json = serialise(state);
+    budget.bytes -= json?.length ?? 0;
+    if (stateBytes(key, json) <= MAX_RECORD_BYTES) serialised.set(key, json);
+    else redecide(deps, key, items, itemsOf.get(key)!, results, staged, serialised, now, budget);
+  }
+  const outputs: (readonly [string, Message])[] = [];
+  const rejections: Rejection[] = [];
+  for (const r of results) {
+    if ('outputs' in r) outputs.push(...r.outputs);
+    else rejections.push(r);
+  }
+  return { staged, serialised, outputs, rejections, processed: items.length };
+}
+
+/** The slow path of an oversized state: the key's items again, each one's new state checked. */
+function redecide<S, In>(
+  deps: BatchDeps<S, In>,
+  key: string,
+  items: readonly BatchItem<In>[],
+  indices: readonly number[],
+  results: ({ readonly outputs: readonly (readonly [string, Message])[] } | Rejection)[],
+  staged: Map<string, S | undefined>,
+  serialised: Map<string, string | null>,
+  now: number,
+  budget: { bytes: number },
+): void {
+  let state = deps.stored(key);
+  let json: string | null = null;
+  let changed = false;
+  for (const i of indices) {
+    // Rejected before, rejected again: decide is pure. The others are decided again, outputs
+    // included, since an input rejected now no longer shapes the state they see.
+    if (!('outputs' in results[i]!)) continue;
+    try {
+      const decided = decideOne(deps, state ?? deps.actor.initial(key), items[i]!.input, now);
+      const next = serialise(decided.state);
+      budget.bytes -= next?.length ?? 0;
+      if (budget.bytes < 0) throw new OverBudget(i);
+      const bytes = stateBytes(key, next);
+      if (bytes > MAX_RECORD_BYTES) {
+        throw new InvalidMessage(`the new state of ${deps.actor.name} "${key.slice(0, 64)}" would be ${bytes} bytes, over the ${MAX_RECORD_BYTES}-byte record limit`);
+      }
+      results[i] = { outputs: decided.outputs };
+      state = decided.state;
+      json = next;
+      changed = true;
+    } catch (e) {
+      if (e instanceof OverBudget) throw e;
+      results[i] = rejection(deps, i, e);
+    }
+  }
+  if (changed) {
+    staged.set(key, state);
+    serialised.set(key, json);
+  } else {
+    staged.delete(key);
+  }
+}
+
+/** One input's decision with its outputs encoded, each within the record limit. */
+function decideOne<S, In>(deps: BatchDeps<S, In>, before: S, input: In | Wake, now: number) {
+  const decision = deps.actor.decide(before, input, now);
+  const outputs = decision.outputs.map((o) => deps.encode(o));
+  for (const [topic, m] of outputs) {
+    const bytes = recordBytes(m);
+    if (bytes > MAX_RECORD_BYTES) throw new InvalidMessage(`its output to ${topic} would be ${bytes} bytes, over the ${MAX_RECORD_BYTES}-byte record limit`);
+  }
+  return { state: decision.state, outputs };
+}
+
+function rejection<S, In>(deps: BatchDeps<S, In>, index: number, e: unknown): Rejection {
+  const kind = errorKind(e);
+  if (kind === 'transient' || (kind === 'defect' && deps.recovery.defect === 'stop')) throw e;
+  const message = (e as Error)?.message ?? String(e);
+  const reason = kind === 'defect' ? `defect in otaflow's ${deps.service} service, not in the record: ${message}` : `${deps.service} could not handle the message: ${message}`;
+  return { index, kind, reason: boundedReason(reason) };
+}
+
+const serialise = (state: unknown): string | null => (state === undefined ? null : JSON.stringify(state));
+const stateBytes = (key: string, json: string | null) => Buffer.byteLength(key) + (json === null ? 0 : Buffer.byteLength(json));
