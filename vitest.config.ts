@@ -8,11 +8,11 @@ export default defineConfig({
     outputFile: { json: '.stack/test-report.json' },
     projects: [
       {
-        test: { name: 'unit', include: ['{services,scripts,test}/**/*.unit.test.ts'] },
+        test: { name: 'unit', include: ['{services,scripts,test}/**/*.unit.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         // The broker, registry and database are shared; each file makes its own topics.
-        test: { name: 'int', include: ['{services,scripts,test}/**/*.int.test.ts'], ...stackTier },
+        test: { name: 'int', include: ['{services,scripts,test}/**/*.int.test.ts'], ...stackTier, sequence: { groupOrder: 0 } },
       },
       {
         // Faults (a broker of its own stopped, a database connection cut through a proxy the test

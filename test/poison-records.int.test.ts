@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignEvent } from '../services/projector/campaigns/index.ts';
 import { campaignService } from '../services/campaign/service.ts';
@@ -8,6 +10,7 @@ import type { Checkin, StatusReport } from '../services/device/messages.ts';
 import { deadLetterHeaders } from '../services/runtime/dead-letter.ts';
 import { MAX_RECORD_BYTES } from '../services/runtime/record-size.ts';
 import type { RunningService } from '../services/runtime/service.ts';
+import { projectRoot } from '../services/runtime/topics.ts';
 import { scheduleCommand } from '../scripts/lib/campaign-run.ts';
 import { partitionOf, produce } from '../scripts/lib/kafka.ts';
 import { TopicRecorder } from '../scripts/lib/topic-recorder.ts';
@@ -15,6 +18,8 @@ import { createTopology, type Topology } from '../scripts/lib/topology.ts';
 import { waitFor } from '../scripts/lib/wait-for.ts';
 import { profile } from './support/device-fixtures.ts';
 import { startInProcess } from './support/in-process.ts';
+
+const run = promisify(execFile);
 
 /**
  * Issue 9: whatever arrives on an input, the partition keeps moving. Each case sends bad records
@@ -143,5 +148,15 @@ describe('no record stops a partition', () => {
     const failed = await waitFor('the invalid package to fail its request', () => events.values().find((e) => e.campaignId === badPackage && e.to === 'RequestFailed'), 30_000);
     expect(failed.reason).toMatch(/package\.sizeBytes must be a whole number of bytes above 0, got -4096/);
     await expectAllMakingProgress();
+  });
+
+  it('npm run dead-letters lists every dead letter with its source, service, kind and reason', async () => {
+    const { stdout } = await run(process.execPath, ['scripts/dead-letters.ts', 'campaign-commands'], { cwd: projectRoot, env: { ...t.env, OTAFLOW_LOG_LEVEL: 'error' } });
+    const lines = stdout.trim().split('\n');
+    expect(lines.slice(0, -1)).toEqual([
+      expect.stringMatching(new RegExp(`^\\S+Z ${t.prefix.replaceAll('.', '\\.')}campaign\\.commands\\[\\d\\]@\\d+ campaign invalid key="poison-big-\\d+" campaign could not handle the message: its output to`)),
+      expect.stringMatching(/ campaign invalid key="poison-removal-\d+" .*deviceIds names 100000 entries/),
+    ]);
+    expect(lines.at(-1)).toBe(`dead-letters: 2 in 1 topics: ${t.prefix}campaign.commands invalid 2`);
   });
 });

@@ -46,6 +46,8 @@ export class AvroCodec implements TopicCodec {
     this.#registry = registry;
     this.#wait = wait;
     this.#reader = avro.Type.forSchema(schema);
+    // This build's own schema needs no lookup: records it wrote decode at once.
+    this.#resolvers.set(writerId, 'same');
   }
 
   async prepare(values: readonly (Buffer | null)[]): Promise<void> {
@@ -53,10 +55,6 @@ export class AvroCodec implements TopicCodec {
       if (!v || v.length < 5 || v[0] !== MAGIC) continue;
       const id = v.readInt32BE(1);
       if (this.#resolvers.has(id) || this.#refused.has(id)) continue;
-      if (id === this.writerId) {
-        this.#resolvers.set(id, 'same');
-        continue;
-      }
       const resolved = await retryTransient(`${this.#wait.registry} for schema id ${id}`, () => this.#resolve(id), this.#wait);
       if (typeof resolved === 'string') this.#refused.set(id, resolved);
       else this.#resolvers.set(id, resolved);
