@@ -1,4 +1,5 @@
-import type { Protocol } from '../../services/device/messages.ts';
+import { cellIdOnly } from '../../services/cell/cell-limit.ts';
+import type { Protocol, Radio } from '../../services/device/messages.ts';
 
 /**
  * A deterministic simulated fleet: devices spread over cells whose radio quality is one
@@ -20,8 +21,13 @@ export interface SimDevice {
   readonly clientFailure?: string;
   /** Until this virtual instant the device is offline: it checks in disconnected and answers nothing. */
   readonly offlineUntil?: number;
-  /** Commands it never answers (to let the platform's timeouts fire, R-FLOW-4). */
+  /**
+   * Commands it never answers (to let the platform's timeouts fire, R-FLOW-4); silent on
+   * QUERY_RADIO alone, it still gives its cell id to QUERY_CELL_ID (R-CELL-1).
+   */
   readonly silentOn?: readonly string[];
+  /** It has no cell id to give: it checks in without radio and answers neither QUERY_RADIO nor QUERY_CELL_ID. */
+  readonly withoutCellId?: boolean;
   /** Attempts that end with "connection lost" (code 4) before it succeeds (R-REQ-3 retries). */
   readonly failFirstAttempts?: number;
 }
@@ -78,6 +84,22 @@ export function seededRandom(seed: number): () => number {
 }
 
 export const clientTypeOf: Readonly<Record<Protocol, string>> = { LWM2M: 'LWM2M_CLIENT', OMA_DM: 'OMA_DM_CLIENT', HTTP: 'ROVA_CLIENT', MQTT: 'MQTT_CLIENT' };
+
+/** Whether the device answers a command of this kind (when online). */
+export function answers(d: SimDevice, kind: string): boolean {
+  if (d.withoutCellId && (kind === 'QUERY_RADIO' || kind === 'QUERY_CELL_ID')) return false;
+  return !d.silentOn?.includes(kind);
+}
+
+/**
+ * R-CELL-1: what the platform learns of the device's cell: its measured radio, only its cell id
+ * when the radio query goes unanswered (the cell then allows 10), or nothing.
+ */
+export function learnedRadio(d: SimDevice): Radio | null {
+  if (answers(d, 'QUERY_RADIO')) return { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr };
+  if (answers(d, 'QUERY_CELL_ID')) return { cellId: d.cellId, ...cellIdOnly };
+  return null;
+}
 
 export function cellIdOf(idPrefix: string, i: number): string {
   return `${idPrefix}cell-${String(i).padStart(3, '0')}`;

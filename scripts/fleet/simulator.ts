@@ -4,8 +4,9 @@ import type { TopicCodec } from '../../services/runtime/codec.ts';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { TopicNames } from '../../services/runtime/topics.ts';
 import { httpProgress } from '../../services/device/http-flow.ts';
+import { consumeThroughOutages } from '../lib/consume-through-outages.ts';
 import { deleteGroup, startGroupAtEnd } from '../lib/kafka.ts';
-import { clientTypeOf, type SimDevice } from './fleet.ts';
+import { answers, clientTypeOf, type SimDevice } from './fleet.ts';
 
 interface Command {
   readonly commandId: string;
@@ -33,9 +34,10 @@ type Live = SimDevice & { firmwareVersion: string };
 /**
  * Plays a fleet of LwM2M, MQTT and HTTP devices through the topics only: it checks the
  * devices in (HTTP devices again and again, as they poll), answers each device command
- * with the report a device of that protocol would send, and keeps its own record of how
- * many LwM2M devices of each cell hold a package at once (from package delivery to the
- * upgrade), independent of the cell actor's bookkeeping.
+ * with the report a device of that protocol would send (QUERY_CELL_ID with a CELL_ID report
+ * carrying only the cell id), and keeps its own record of how many LwM2M devices of each
+ * cell hold a package at once (from package delivery to the upgrade), independent of the
+ * cell actor's bookkeeping.
  */
 export class FleetSimulator {
   readonly #deps: SimulatorDeps;
@@ -72,21 +74,23 @@ export class FleetSimulator {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const commands = codecs.get('device-commands')!;
-    await consumer.run({
-      partitionsConsumedConcurrently: 6,
-      eachBatch: async ({ batch }) => {
+    // A device answers each command once: a batch that comes again after an outage is not answered twice.
+    const stopConsuming = await consumeThroughOutages(
+      consumer,
+      async (batch) => {
         await commands.prepare(batch.messages.map((m) => m.value));
         const out = batch.messages.map((m) => this.#answer(commands.decode(m.value) as Command));
         if (this.#deps.replyLatencyMs) await new Promise((r) => setTimeout(r, this.#deps.replyLatencyMs));
         await this.#send(producer, 'device-status-reports', out.flatMap((o) => o.reports));
         await this.#send(producer, 'device-checkins', out.flatMap((o) => o.checkins));
       },
-    });
+      { partitionsConsumedConcurrently: 6 },
+    );
     const http = [...this.#devices.values()].filter((d) => d.protocol === 'HTTP');
     const poll = http.length === 0 ? undefined : setInterval(() => void this.#send(producer, 'device-checkins', http.map((d) => this.#checkin(d))).catch(() => undefined), this.#deps.httpCheckinEveryMs ?? 200);
     this.#stop = async () => {
       clearInterval(poll);
-      await consumer.disconnect();
+      await stopConsuming();
       await producer.disconnect();
       await deleteGroup(kafka, groupId);
     };
@@ -118,7 +122,7 @@ export class FleetSimulator {
         clientType: clientTypeOf[d.protocol],
         fotaCapable: true,
         connected: this.#online(d),
-        radio: d.protocol === 'LWM2M' ? { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } : null,
+        radio: d.protocol === 'LWM2M' && !d.withoutCellId ? { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } : null,
         at: this.#deps.now(),
       }),
     };
@@ -128,7 +132,7 @@ export class FleetSimulator {
     this.commandsSeen.set(c.kind, (this.commandsSeen.get(c.kind) ?? 0) + 1);
     const none = { reports: [], checkins: [] };
     const d = this.#devices.get(c.deviceId);
-    if (!d || !this.#online(d) || d.silentOn?.includes(c.kind)) return none;
+    if (!d || !this.#online(d) || !answers(d, c.kind)) return none;
     const report = (kind: string, extra: Record<string, unknown> = {}): { reports: Message[]; checkins: Message[] } => ({
       checkins: [],
       reports: [
@@ -158,6 +162,8 @@ export class FleetSimulator {
         return report('FIRMWARE_VERSION', { firmwareVersion: d.firmwareVersion, softwareVersion: d.firmwareVersion });
       case 'QUERY_RADIO':
         return report('RADIO', { radio: { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } });
+      case 'QUERY_CELL_ID':
+        return report('CELL_ID', { radio: { cellId: d.cellId, rsrp: null, sinr: null } });
       case 'DELIVER_PACKAGE':
         if (d.protocol === 'HTTP') return report('CLIENT_STATUS', { clientStatus: httpProgress.downloaded });
         if (d.protocol === 'MQTT') return this.#upgrade(d, c, failsThisAttempt, report);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, IHeaders } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
+import { consumeThroughOutages } from './consume-through-outages.ts';
 import { deleteGroup, startGroupAtEnd } from './kafka.ts';
 import type { Topology } from './topology.ts';
 
@@ -22,45 +23,39 @@ export interface RecorderOptions<T> {
   readonly keep?: (record: Recorded<T>) => boolean;
 }
 
-/** Reads a topic (committed records only), decoding with its codec. */
+/** Reads a topic (committed records only, each once, through broker outages), decoding with its codec. */
 export class TopicRecorder<T = unknown> {
   readonly records: Recorded<T>[] = [];
-  readonly #consumer: Consumer;
-  readonly #stop: () => Promise<void>;
-  private constructor(consumer: Consumer, stop: () => Promise<void>) {
-    this.#consumer = consumer;
-    this.#stop = stop;
-  }
+  #stop: () => Promise<void> = async () => undefined;
 
   static async start<T>(t: Topology, topicId: string, options: RecorderOptions<T> = {}): Promise<TopicRecorder<T>> {
     const groupId = `${t.prefix}recorder-${randomUUID()}`;
     const topic = t.names.name(topicId);
     if (options.from === 'now') await startGroupAtEnd(t.kafka, groupId, topic);
     const consumer = t.kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
-    const recorder = new TopicRecorder<T>(consumer, async () => {
-      await consumer.disconnect();
-      await deleteGroup(t.kafka, groupId);
-    });
+    const recorder = new TopicRecorder<T>();
     const spec = t.names.spec(topicId);
     const codec = spec.value.format === 'bytes' ? undefined : t.codecs.get(topicId);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        await codec?.prepare(batch.messages.map((m) => m.value));
-        for (const m of batch.messages) {
-          const record: Recorded<T> = {
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key?.toString() ?? null,
-            value: (codec ? codec.decode(m.value) : m.value) as T,
-            raw: m.value,
-            headers: m.headers ?? {},
-          };
-          if (!options.keep || options.keep(record)) recorder.records.push(record);
-        }
-      },
+    const stopConsuming = await consumeThroughOutages(consumer, async (batch) => {
+      await codec?.prepare(batch.messages.map((m) => m.value));
+      for (const m of batch.messages) {
+        const record: Recorded<T> = {
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key?.toString() ?? null,
+          value: (codec ? codec.decode(m.value) : m.value) as T,
+          raw: m.value,
+          headers: m.headers ?? {},
+        };
+        if (!options.keep || options.keep(record)) recorder.records.push(record);
+      }
     });
+    recorder.#stop = async () => {
+      await stopConsuming();
+      await deleteGroup(t.kafka, groupId);
+    };
     return recorder;
   }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
 import { cellActor, type CellState } from './cell-actor.ts';
+import { cellIdOnly, type RadioQuality } from './cell-limit.ts';
 import type { CellEvent, CellGrant, CellRequest } from './messages.ts';
 
 const actor = cellActor();
@@ -9,7 +10,7 @@ const GOOD = { rsrp: -90, sinr: 12 }; // limit 50
 const FAIR = { rsrp: -98, sinr: 2 }; // limit 10
 const POOR = { rsrp: -110, sinr: -6 }; // limit 1
 
-const acquire = (deviceId: string, radio = FAIR): CellRequest => ({ type: 'acquire', cellId: 'c1', deviceId, campaignId: 'k', attempt: 1, radio, at: 0 });
+const acquire = (deviceId: string, radio: RadioQuality = FAIR): CellRequest => ({ type: 'acquire', cellId: 'c1', deviceId, campaignId: 'k', attempt: 1, radio, at: 0 });
 const release = (deviceId: string): CellRequest => ({ type: 'release', cellId: 'c1', deviceId, campaignId: 'k', attempt: 1, reason: 'done', at: 0 });
 
 function run(inputs: CellRequest[], start: CellState = actor.initial('c1')) {
@@ -47,6 +48,20 @@ describe('cell actor', () => {
     expect(lowered.grants).toEqual([]);
     const afterReleases = run([release('a'), release('b'), release('c')], lowered.state);
     expect(afterReleases.grants).toEqual(['d']);
+  });
+
+  it('R-CELL-1, R-CELL-2: a device that gave only its cell id sets the limit to 10, lowering it without revoking tokens or raising it for those waiting', () => {
+    const fifty = run(Array.from({ length: 12 }, (_, i) => acquire(`g${i}`, GOOD)));
+    const lowered = run([acquire('x', cellIdOnly)], fifty.state);
+    expect(lowered.state.limit).toBe(10);
+    expect(lowered.state.held).toHaveLength(12);
+    expect(lowered.grants).toEqual([]);
+
+    const one = run(['a', 'b', 'c'].map((d) => acquire(d, POOR)));
+    expect(one.grants).toEqual(['a']);
+    const raised = run([acquire('y', cellIdOnly)], one.state);
+    expect(raised.state.limit).toBe(10);
+    expect(raised.grants).toEqual(['b', 'c', 'y']);
   });
 
   it('R-CELL-3: a device released while still queued leaves the queue without a grant', () => {

@@ -20,6 +20,9 @@ export interface RadioQuality {
   readonly sinr: number | null;
 }
 
+/** R-CELL-1: the radio of a device that gave only its cell id (its radio query failed): limit 10. */
+export const cellIdOnly: RadioQuality = Object.freeze({ rsrp: null, sinr: null });
+
 export function cellLimit(radio: RadioQuality, r: RadioRanges = defaultRadioRanges): number {
   // R-CELL-1: radio query failed but the cell id is known → 10.
   if (radio.rsrp === null || radio.sinr === null) return 10;

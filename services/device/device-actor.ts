@@ -2,7 +2,7 @@ import type { ActorType, Output } from '../runtime/actor.ts';
 import type { CellGrant } from '../cell/messages.ts';
 import { currentVersion, details, rejectionOf } from './acceptance.ts';
 import { httpEndCause, httpOnCheckin, httpOnReport } from './http-flow.ts';
-import { lwm2mAwaitOnlineWake, lwm2mOnGrant, lwm2mOnline, lwm2mOnReport, startLwm2m, upgrade } from './lwm2m-flow.ts';
+import { lwm2mAwaitOnlineWake, lwm2mOnGrant, lwm2mOnline, lwm2mOnReport, lwm2mQueryCellId, startLwm2m, upgrade } from './lwm2m-flow.ts';
 import { mqttOnline, mqttOnReport, startMqtt } from './mqtt-flow.ts';
 import type { CampaignControl, Checkin, DeviceDecision, DeviceInput, Offer, StatusReport, VerboseControl } from './messages.ts';
 import { fail, finish, logCommand, release, resultDetails, stepTimeouts, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
@@ -181,6 +181,8 @@ function onWake(state: DeviceState, now: number): Decided {
       return startLwm2m(state, task, now);
     case 'awaitApplyWindow':
       return upgrade(state, task, now);
+    case 'queryRadio':
+      return lwm2mQueryCellId(state, task, now);
     default:
       return fail(state, task, stepTimeouts[task.step]!.cause, now);
   }

@@ -8,6 +8,7 @@ import { details } from './acceptance.ts';
 import type { ControlAction, DeviceInput, StatusReport } from './messages.ts';
 import { httpClientCodes, lwm2mResultCodes, resultDetails, stepTimeouts, v1FailureDetails } from './task.ts';
 import { httpProgress } from './http-flow.ts';
+import { cellLimit } from '../cell/cell-limit.ts';
 
 const report = (kind: StatusReport['kind'], extra: Partial<StatusReport> = {}): DeviceInput => ({
   kind: 'status',
@@ -59,7 +60,7 @@ describe('device actor, LwM2M flow', () => {
   });
 
   it('R-RES-2: a reported result code fails the device with its message and gives the token back', () => {
-    const r = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: null, sinr: null } }), grant, report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 2 })]);
+    const r = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant, report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 2 })]);
     // R-RES-1: a v1 result says the update failed; the device's own reason is its cause. Storage is final (R-REQ-3).
     expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', detail: v1FailureDetails.updateFailed, cause: lwm2mResultCodes[2] })]);
     expect(r.cell.at(-1)?.type).toBe('release');
@@ -232,6 +233,87 @@ describe('device actor, LwM2M flow', () => {
   it('R-RES-1: v1 results word a failure by what went wrong', () => {
     const r = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } }), grant, report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 6 })]);
     expect(r.results[0]).toMatchObject({ detail: v1FailureDetails.prerequisites, cause: 'Unsupported package type' });
+  });
+});
+
+describe('device actor, LwM2M cell-id fallback', () => {
+  const MIN = 60_000;
+  const noRetry: DeviceInput[] = [{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer: { ...offer, retry: null } }, control('start')];
+  const cellIdAnswer = (cellId = 'c7') => report('CELL_ID', { radio: { cellId, rsrp: null, sinr: null } });
+  /** A device asked for its radio at t = 0. */
+  const radioAsked = () => drive([...noRetry, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' })], 0);
+  /** The same device after its radio query ran out at 3 min. */
+  const cellIdAsked = () => drive([{ kind: 'wake', at: 0 }], stepTimeouts.queryRadio!.ms, radioAsked().state);
+
+  it('R-CELL-1, R-FLOW-4: a radio query left unanswered for 3 min asks for the cell id, with its own 3-min wait', () => {
+    const asked = radioAsked();
+    expect(deviceActor.wakeAt(asked.state)).toBe(3 * MIN);
+    expect(drive([{ kind: 'wake', at: 0 }], 3 * MIN - 1, asked.state).commands).toEqual([]);
+    const r = cellIdAsked();
+    expect(r.commands).toEqual(['QUERY_CELL_ID']);
+    expect(r.outputs.map((o) => (o.value as { commandId?: string }).commandId)).toEqual(['d1/k1/1/QUERY_CELL_ID']);
+    expect(r.results).toEqual([]);
+    expect(r.cell).toEqual([]);
+    expect(deviceActor.wakeAt(r.state)).toBe(6 * MIN);
+  });
+
+  it('R-CELL-1: a radio answer without RSRP or SINR is a failed radio query and asks for the cell id at once', () => {
+    for (const radio of [null, { cellId: 'c1', rsrp: null, sinr: null }, { cellId: 'c1', rsrp: -90, sinr: null }, { cellId: 'c1', rsrp: null, sinr: 12 }]) {
+      const r = drive([report('RADIO', { radio })], 10, radioAsked().state);
+      expect(r.commands, JSON.stringify(radio)).toEqual(['QUERY_CELL_ID']);
+      expect(r.cell, JSON.stringify(radio)).toEqual([]);
+    }
+  });
+
+  it('R-CELL-1: the cell id answered takes a token of that cell with limit 10, and the upgrade goes on', () => {
+    const r = drive([cellIdAnswer('c7')], 4 * MIN, cellIdAsked().state);
+    expect(r.cell).toEqual([expect.objectContaining({ type: 'acquire', cellId: 'c7', radio: { rsrp: null, sinr: null } })]);
+    expect(cellLimit((r.cell[0] as Extract<CellRequest, { type: 'acquire' }>).radio)).toBe(10);
+    const tokenGrant: DeviceInput = { kind: 'grant', grant: { type: 'grant', cellId: 'c7', deviceId: 'd1', campaignId: 'k1', attempt: 1, limit: 10, at: 1 } };
+    const done = drive([tokenGrant, report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 1 })], 5 * MIN, r.state);
+    expect(done.commands).toEqual(['SUBSCRIBE', 'DELIVER_PACKAGE', 'UPGRADE', 'QUERY_RESULT', 'UNSUBSCRIBE']);
+    expect(done.results).toEqual([expect.objectContaining({ status: 'UpgradeSuccess', cellId: 'c7' })]);
+    expect(done.cell).toEqual([expect.objectContaining({ type: 'release', cellId: 'c7' })]);
+  });
+
+  it('R-CELL-1, R-FLOW-4: a cell-id query left unanswered for 3 min fails the device with "Waiting for report cellId timeout"', () => {
+    const r = drive([{ kind: 'wake', at: 0 }], 6 * MIN, cellIdAsked().state);
+    expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', cause: 'Waiting for report cellId timeout', detail: v1FailureDetails.updateFailed, cellId: null })]);
+    expect(r.cell).toEqual([]);
+    expect(deviceActor.wakeAt(r.state)).toBeUndefined();
+  });
+
+  it('R-CELL-1, R-FLOW-4, R-REQ-3: an answer without a cell id fails at once, and is retried while attempts remain', () => {
+    const r = drive([report('CELL_ID', { radio: null })], 4 * MIN, cellIdAsked().state);
+    expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', cause: stepTimeouts.queryCellId!.cause })]);
+    const withRetries = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' })], 0);
+    const retried = drive([{ kind: 'wake', at: 0 }, report('CELL_ID', { radio: null })], 3 * MIN, withRetries.state);
+    expect(retried.results).toEqual([]);
+    expect(retried.state.task).toMatchObject({ step: 'retryWait', lastCause: 'Waiting for report cellId timeout' });
+  });
+
+  it('R-CELL-1 (decision): neither the latest check-in\'s cell id nor an incomplete radio answer\'s stands in for the cell-id answer', () => {
+    const asked = drive([report('RADIO', { radio: { cellId: 'c1', rsrp: null, sinr: null } })], 10, radioAsked().state);
+    const checkedIn = drive([{ kind: 'checkin', checkin: { ...profile, radio: { cellId: 'c1', rsrp: -90, sinr: 12 }, at: 50 } }], 20, asked.state);
+    expect(checkedIn.cell).toEqual([]);
+    expect(checkedIn.state.profile?.radio?.cellId).toBe('c1');
+    const r = drive([{ kind: 'wake', at: 0 }], 10 + stepTimeouts.queryCellId!.ms, checkedIn.state);
+    expect(r.cell).toEqual([]);
+    expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', cause: 'Waiting for report cellId timeout' })]);
+  });
+
+  it('R-CELL-1: a radio answer after the fallback began, or a cell-id answer nobody asked for, changes nothing', () => {
+    const late = drive([report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } })], 4 * MIN, cellIdAsked().state);
+    expect(late.outputs).toEqual([]);
+    expect(late.state.task?.step).toBe('queryCellId');
+    const early = drive([cellIdAnswer()], 10, radioAsked().state);
+    expect(early.outputs).toEqual([]);
+    expect(early.state.task?.step).toBe('queryRadio');
+  });
+
+  it('R-FLOW-4: a campaign ending while the cell id is asked for fails the device with the cell-id cause', () => {
+    const r = drive([control('end')], 4 * MIN, cellIdAsked().state);
+    expect(r.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', cause: 'Waiting for report cellId timeout' })]);
   });
 });
 

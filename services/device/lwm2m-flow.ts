@@ -1,5 +1,6 @@
+import { cellIdOnly, type RadioQuality } from '../cell/cell-limit.ts';
 import type { CellRequest } from '../cell/messages.ts';
-import type { StatusReport } from './messages.ts';
+import type { Radio, StatusReport } from './messages.ts';
 import { inAllWindows, nextOpenForAll, nextUtcTimeOfDay } from '../campaign/schedule.ts';
 import { command, fail, finish, lwm2mResultCodes, resultDetails, stepTimeouts, toStep, type Decided, type DeviceState, type UpgradeTask } from './task.ts';
 
@@ -7,9 +8,9 @@ const MAX_REPUSHES = 3;
 const REPUSH_UTC_HOUR = 4;
 
 /**
- * R-FLOW-1, the LwM2M / NB-IoT upgrade: wait online, query the version, query the radio
- * and take a cell token, subscribe, deliver the package, upgrade, query the result,
- * unsubscribe, publish.
+ * R-FLOW-1, the LwM2M / NB-IoT upgrade: wait online, query the version, query the radio (or,
+ * when that fails, the cell id: R-CELL-1) and take a cell token, subscribe, deliver the
+ * package, upgrade, query the result, unsubscribe, publish.
  */
 /** R-REQ-2: work starts inside the update window (and the download window, when given). */
 export function startLwm2m(state: DeviceState, task: UpgradeTask, now: number): Decided {
@@ -51,6 +52,24 @@ export function lwm2mOnline(state: DeviceState, task: UpgradeTask, now: number):
   return toStep(state, task, 'queryVersion', now, [command(state, task, 'QUERY_VERSION', now)]);
 }
 
+/**
+ * R-CELL-1: the radio query failed (no answer in time, or no RSRP/SINR), so the device is asked
+ * for its cell id. Only its answer counts: neither the cell id of the latest check-in nor that of
+ * an incomplete radio answer stands in for it (README "Decisions").
+ */
+export function lwm2mQueryCellId(state: DeviceState, task: UpgradeTask, now: number): Decided {
+  return toStep(state, task, 'queryCellId', now, [command(state, task, 'QUERY_CELL_ID', now)]);
+}
+
+const measured = (radio: Radio | null): radio is Radio & { readonly rsrp: number; readonly sinr: number } => radio !== null && radio.rsrp !== null && radio.sinr !== null;
+
+/** R-CELL-1: asks the device's cell for a token; the cell actor derives the limit from `radio`. */
+function acquireToken(state: DeviceState, task: UpgradeTask, cellId: string, radio: RadioQuality, now: number): Decided {
+  const { deviceId } = state;
+  const acquire: CellRequest = { type: 'acquire', cellId, deviceId, campaignId: task.campaignId, attempt: task.attempt, radio: { rsrp: radio.rsrp, sinr: radio.sinr }, at: now };
+  return toStep(state, { ...task, cellId }, 'awaitToken', now, [{ topic: 'cell-requests', key: cellId, value: acquire }]);
+}
+
 export function lwm2mOnReport(state: DeviceState, task: UpgradeTask, report: StatusReport, now: number): Decided | undefined {
   switch (report.kind) {
     case 'FIRMWARE_VERSION': {
@@ -60,22 +79,16 @@ export function lwm2mOnReport(state: DeviceState, task: UpgradeTask, report: Sta
       if (version === task.offer.targetVersion) return finish(state, task, 'UpgradeSuccess', resultDetails.alreadyAtTarget, now);
       return toStep(state, task, 'queryRadio', now, [command(state, task, 'QUERY_RADIO', now)]);
     }
-    case 'RADIO': {
+    case 'RADIO':
       if (task.step !== 'queryRadio') return undefined;
-      // R-CELL-1: without a cell id the device cannot take a token and fails.
-      if (!report.radio?.cellId) return fail(state, task, stepTimeouts.queryRadio!.cause, now);
-      const cellId = report.radio.cellId;
-      const acquire: CellRequest = {
-        type: 'acquire',
-        cellId,
-        deviceId: state.deviceId,
-        campaignId: task.campaignId,
-        attempt: task.attempt,
-        radio: { rsrp: report.radio.rsrp, sinr: report.radio.sinr },
-        at: now,
-      };
-      return toStep(state, { ...task, cellId }, 'awaitToken', now, [{ topic: 'cell-requests', key: cellId, value: acquire }]);
-    }
+      // R-CELL-1: only a measured answer sets the limit; anything less is a failed radio query.
+      if (!measured(report.radio)) return lwm2mQueryCellId(state, task, now);
+      return acquireToken(state, task, report.radio.cellId, report.radio, now);
+    case 'CELL_ID':
+      if (task.step !== 'queryCellId') return undefined;
+      // R-CELL-1 (seeds 003 step 9, 004 step 8): a cell id allows 10; without one the upgrade fails.
+      if (!report.radio?.cellId) return fail(state, task, stepTimeouts.queryCellId!.cause, now);
+      return acquireToken(state, task, report.radio.cellId, cellIdOnly, now);
     case 'DOWNLOAD_STARTED':
     case 'DOWNLOAD_PROGRESS':
       if (task.step !== 'download') return undefined;

@@ -34,7 +34,8 @@ export type StatusKind =
   | 'DOWNLOADED'
   | 'UPDATE_STARTED'
   | 'UPDATE_RESULT'
-  | 'CLIENT_STATUS';
+  | 'CLIENT_STATUS'
+  | 'CELL_ID';
 
 /** schemas/device-status-report.avsc */
 export interface StatusReport {

@@ -6,7 +6,7 @@ import type { Checkin, Offer } from './messages.ts';
  * A device's one current task (R-DEV-3) and the outputs every flow shares: device
  * commands, token release (R-CELL-3) and the one final result (R-RES-4).
  */
-export type Step = 'scheduled' | 'retryWait' | 'awaitWindow' | 'awaitCheckin' | 'awaitOnline' | 'queryVersion' | 'queryRadio' | 'awaitToken' | 'download' | 'awaitApplyWindow' | 'update' | 'mqttTransfer' | 'httpDownload' | 'httpAwaitApply' | 'httpInstall';
+export type Step = 'scheduled' | 'retryWait' | 'awaitWindow' | 'awaitCheckin' | 'awaitOnline' | 'queryVersion' | 'queryRadio' | 'queryCellId' | 'awaitToken' | 'download' | 'awaitApplyWindow' | 'update' | 'mqttTransfer' | 'httpDownload' | 'httpAwaitApply' | 'httpInstall';
 
 export interface UpgradeTask {
   readonly campaignId: string;
@@ -50,7 +50,9 @@ export const stepTimeouts: Readonly<Record<Step, { readonly ms: number; readonly
   awaitCheckin: null,
   awaitOnline: { ms: 24 * HOUR, cause: 'Waiting for the device online timeout' },
   queryVersion: { ms: 3 * MIN, cause: 'Waiting for report device firmware version timeout' },
+  // R-CELL-1: a radio query that runs out asks for the cell id; its cause is only for a campaign ending meanwhile.
   queryRadio: { ms: 3 * MIN, cause: 'Waiting for report cellId timeout' },
+  queryCellId: { ms: 3 * MIN, cause: 'Waiting for report cellId timeout' },
   awaitToken: null,
   download: { ms: 60 * MIN, cause: 'Waiting for device downloaded package timeout' },
   awaitApplyWindow: null,

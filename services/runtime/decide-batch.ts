@@ -162,11 +162,19 @@ function decideOne<S, In>(deps: BatchDeps<S, In>, before: S, input: In | Wake, n
 }
 
 function rejection<S, In>(deps: BatchDeps<S, In>, index: number, e: unknown): Rejection {
+  return { index, ...rejectionOf(deps.service, deps.recovery, e) };
+}
+
+/**
+ * What an input that failed (to parse or to be decided) becomes by the consumer's recovery
+ * strategy: a rejection with its kind and reason, or the error thrown again to be retried.
+ */
+export function rejectionOf(service: string, recovery: RecoveryStrategy, e: unknown): Omit<Rejection, 'index'> {
   const kind = errorKind(e);
-  if (kind === 'transient' || (kind === 'defect' && deps.recovery.defect === 'stop')) throw e;
+  if (kind === 'transient' || (kind === 'defect' && recovery.defect === 'stop')) throw e;
   const message = (e as Error)?.message ?? String(e);
-  const reason = kind === 'defect' ? `defect in otaflow's ${deps.service} service, not in the record: ${message}` : `${deps.service} could not handle the message: ${message}`;
-  return { index, kind, reason: boundedReason(reason) };
+  const reason = kind === 'defect' ? `defect in otaflow's ${service} service, not in the record: ${message}` : `${service} could not handle the message: ${message}`;
+  return { kind, reason: boundedReason(reason) };
 }
 
 const serialise = (state: unknown): string | null => (state === undefined ? null : JSON.stringify(state));

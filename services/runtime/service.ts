@@ -4,9 +4,9 @@ import { positionsRecord, restoreTasks, stateRecord, type TaskSnapshot } from '.
 import type { Clock } from './clock.ts';
 import type { TopicCodec } from './codec.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
-import { boundedReason, deadLetter } from './dead-letter.ts';
-import { decideBatch, type BatchDecision, type Rejection } from './decide-batch.ts';
-import { deadLetterOrRetry, Defect, errorKind, type ErrorKind, type RecoveryStrategy } from './errors.ts';
+import { deadLetter } from './dead-letter.ts';
+import { decideBatch, rejectionOf, type BatchDecision, type Rejection } from './decide-batch.ts';
+import { deadLetterOrRetry, Defect, type ErrorKind, type RecoveryStrategy } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { sendChunks } from './send-chunks.ts';
 import { Serial } from './serial.ts';
@@ -180,13 +180,6 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   const rejected = { invalid: 0, defect: 0 };
   const deadLetterTopic = (inputTopic: string) => names.name(names.spec(inputByName.get(inputTopic)!).deadLetter!);
 
-  /** An input parse could not take: a rejection, or thrown when its kind is to be retried. */
-  const unparsable = (e: unknown): Omit<Rejection, 'index'> => {
-    const kind = errorKind(e);
-    if (kind === 'transient' || (kind === 'defect' && recovery.defect === 'stop')) throw e;
-    return { kind, reason: boundedReason(`${def.name} could not ${kind === 'defect' ? 'parse (a defect in otaflow, not in the record)' : 'handle'} the message: ${(e as Error)?.message ?? String(e)}`) };
-  };
-
   /** Counted and logged once its transaction committed: an aborted one is decided again. */
   const report = (partition: number, rejection: Omit<Rejection, 'index'>, where: { key?: string | undefined; offset?: string }) => {
     rejected[rejection.kind]++;
@@ -254,7 +247,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
         if (!key || key.startsWith('\u0000')) throw new InvalidMessage('the message has no key (the key must be the actor key)');
         items.push({ key, input: parse(codec.decode(m.value), key, context), source });
       } catch (e) {
-        unparsed.push({ offset: BigInt(m.offset), source, rejection: unparsable(e) });
+        unparsed.push({ offset: BigInt(m.offset), source, rejection: rejectionOf(def.name, recovery, e) });
       }
     }
     const { decision, messages } = decideAll(task, items, now);

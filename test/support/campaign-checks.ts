@@ -1,13 +1,13 @@
 import { expect } from 'vitest';
 import type { DeviceResult } from '../../services/campaign/messages.ts';
 import { cellLimit } from '../../services/cell/cell-limit.ts';
-import type { SimDevice } from '../../scripts/fleet/fleet.ts';
+import { learnedRadio, type SimDevice } from '../../scripts/fleet/fleet.ts';
 import type { CampaignRun } from '../../scripts/lib/campaign-run.ts';
 import { cellConcurrency, type CellConcurrency } from '../../scripts/lib/cell-concurrency.ts';
 import { waitFor } from '../../scripts/lib/wait-for.ts';
 
-/** R-CELL-1: each cell's limit from the radio its devices report. */
-export const limitsOf = (fleet: readonly SimDevice[]) => new Map(fleet.map((d) => [d.cellId, cellLimit({ rsrp: d.rsrp, sinr: d.sinr })]));
+/** R-CELL-1: each cell's limit from the radio its devices report (or 10 from their cell id alone). */
+export const limitsOf = (fleet: readonly SimDevice[]) => new Map(fleet.map(learnedRadio).filter((r) => r !== null).map((r) => [r.cellId, cellLimit(r)]));
 
 /**
  * Waits until every device of the run has a result and every token granted for it has been

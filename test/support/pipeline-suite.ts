@@ -10,11 +10,14 @@ export interface PipelineSuite {
   readonly runs: CampaignRun[];
 }
 
-/** A test file's own topology with every service running as a process, torn down after it. */
-export function pipelineSuite(label: string): PipelineSuite {
+/**
+ * A test file's own topology with every service running as a process, torn down after it;
+ * `env` reaches the processes (e.g. an accelerated OTAFLOW_CLOCK).
+ */
+export function pipelineSuite(label: string, env: Record<string, string> = {}): PipelineSuite {
   const suite = { runs: [] as CampaignRun[] } as PipelineSuite;
   beforeAll(async () => {
-    suite.t = await createTopology(label);
+    suite.t = await createTopology(label, { env });
     suite.pipeline = new Pipeline(suite.t, suite.t.prefix);
     suite.pipeline.start();
   });
