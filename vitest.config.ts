@@ -12,12 +12,13 @@ export default defineConfig({
       },
       {
         // The broker, registry and database are shared; each file makes its own topics.
-        test: { name: 'int', include: ['{services,scripts,test}/**/*.int.test.ts'], ...stackTier, sequence: { groupOrder: 0 } },
+        test: { name: 'int', include: ['{services,scripts,test}/**/*.int.test.ts'], ...stackTier, sequence: { groupOrder: 1 } },
       },
       {
         // Faults (a broker of its own stopped, a database connection cut through a proxy the test
         // owns) run one file at a time after every other tier, so they disturb no other test.
-        test: { name: 'fault', include: ['{services,scripts,test}/**/*.fault.test.ts'], ...stackTier, sequence: { groupOrder: 1 } },
+        // Groups run from the lowest order up; a serial project left at order 0 would run last of all.
+        test: { name: 'fault', include: ['{services,scripts,test}/**/*.fault.test.ts'], ...stackTier, sequence: { groupOrder: 2 } },
       },
     ],
   },

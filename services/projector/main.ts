@@ -32,6 +32,7 @@ try {
 } finally {
   await retention?.stop();
   await db.destroy();
-  // After a failed start the other projections still run: end them with the process.
-  if (process.exitCode) process.exit();
+  // After a failed start the other projections still run, and after an outage kafkajs may leak a
+  // broker connection: neither may keep the process alive.
+  process.exit();
 }

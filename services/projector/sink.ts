@@ -102,7 +102,7 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   });
   const positions = new Map<string, bigint>();
   const skippedFrom = new Map<string, bigint>();
-  const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
   let fail!: (e: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   // kafkajs restarts a consumer after a retriable crash by itself, never after any other.

@@ -15,7 +15,10 @@ export function createKafka(config: RuntimeConfig, logger: Logger, clientId: str
     // are another, faster set), and their 30 s cap let a client that lost the broker wait up to
     // 30 s after it was back, and a crashed consumer as long again before its restart (kafkajs
     // restarts it after the last backoff of the retries it exhausted). A 1 s cap bounds both.
-    retry: { initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2, factor: 0.2, retries: 10 },
+    // No client gives up on the broker (as Kafka's Java clients do not): a consumer whose
+    // connection retries run out crashes and rejoins its group as a new member, which waits out
+    // the session of its former self before it gets partitions again.
+    retry: { initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2, factor: 0.2, retries: Number.MAX_SAFE_INTEGER },
     logLevel: kafkaLogLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...extra } = entry.log;
@@ -60,6 +63,9 @@ export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, env: 
     logger.fatal({ err: e }, 'service failed');
     process.exitCode = 1;
   }
+  // Everything is committed and the group left; a broker connection kafkajs may leak after an
+  // outage (its seed-broker reconnect races) must not keep the process alive.
+  process.exit();
 }
 
 /**

@@ -100,7 +100,9 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   const consumer: Consumer = kafka.consumer({
     groupId,
     partitionAssigners: [coPartitionedAssigner],
-    sessionTimeout: 10_000,
+    // The broker's minimum: a member that crashed during a broker outage rejoins as a new member,
+    // and the group waits out its former self's session before it hands out partitions again.
+    sessionTimeout: 6_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: 100,
   });

@@ -28,6 +28,6 @@ export async function supervise(what: string, start: () => Promise<Supervisable>
       await running.stop().catch((e: unknown) => deps.log.warn({ err: e }, `${what} did not stop cleanly`));
       if (failure) throw new Unavailable(`${what} stopped making progress (${failure.message}); starting it again`, { cause: failure });
     },
-    { log: deps.log, isTransient: (e) => errorKind(e) === 'transient', initialDelayMs: 500, maxDelayMs: 5_000 },
+    { log: deps.log, isTransient: (e) => errorKind(e) === 'transient', initialDelayMs: 200, maxDelayMs: 1_000 },
   );
 }
