@@ -1,5 +1,5 @@
 import { cellIdOnly } from '../../services/cell/cell-limit.ts';
-import type { Protocol, Radio } from '../../services/device/messages.ts';
+import type { Checkin, Protocol, Radio } from '../../services/device/messages.ts';
 
 /**
  * A deterministic simulated fleet: devices spread over cells whose radio quality is one
@@ -86,6 +86,24 @@ export function seededRandom(seed: number): () => number {
 export const clientTypeOf: Readonly<Record<Protocol, string>> = { LWM2M: 'LWM2M_CLIENT', OMA_DM: 'OMA_DM_CLIENT', HTTP: 'ROVA_CLIENT', MQTT: 'MQTT_CLIENT' };
 
 /** Whether the device answers a command of this kind (when online). */
+/** The check-in a simulated device sends at `at`, with the firmware version it runs then; LwM2M devices report their radio. */
+export function checkinOf(d: SimDevice, at: number, online: boolean): Checkin {
+  return {
+    deviceId: d.deviceId,
+    imei: d.imei,
+    make: d.make,
+    model: d.model,
+    protocol: d.protocol,
+    firmwareVersion: d.firmwareVersion,
+    softwareVersion: d.firmwareVersion,
+    clientType: clientTypeOf[d.protocol],
+    fotaCapable: true,
+    connected: online,
+    radio: d.protocol === 'LWM2M' && !d.withoutCellId ? { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } : null,
+    at,
+  };
+}
+
 export function answers(d: SimDevice, kind: string): boolean {
   if (d.withoutCellId && (kind === 'QUERY_RADIO' || kind === 'QUERY_CELL_ID')) return false;
   return !d.silentOn?.includes(kind);

@@ -6,7 +6,7 @@ import type { TopicNames } from '../../services/runtime/topics.ts';
 import { httpProgress } from '../../services/device/http-flow.ts';
 import { consumeThroughOutages } from '../lib/consume-through-outages.ts';
 import { deleteGroup, startGroupAtEnd } from '../lib/kafka.ts';
-import { answers, clientTypeOf, type SimDevice } from './fleet.ts';
+import { answers, checkinOf, type SimDevice } from './fleet.ts';
 
 interface Command {
   readonly commandId: string;
@@ -111,20 +111,7 @@ export class FleetSimulator {
   #checkin(d: Live): Message {
     return {
       key: d.deviceId,
-      value: this.#deps.codecs.get('device-checkins')!.encode({
-        deviceId: d.deviceId,
-        imei: d.imei,
-        make: d.make,
-        model: d.model,
-        protocol: d.protocol,
-        firmwareVersion: d.firmwareVersion,
-        softwareVersion: d.firmwareVersion,
-        clientType: clientTypeOf[d.protocol],
-        fotaCapable: true,
-        connected: this.#online(d),
-        radio: d.protocol === 'LWM2M' && !d.withoutCellId ? { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } : null,
-        at: this.#deps.now(),
-      }),
+      value: this.#deps.codecs.get('device-checkins')!.encode(checkinOf(d, this.#deps.now(), this.#online(d))),
     };
   }
 

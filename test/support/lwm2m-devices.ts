@@ -1,4 +1,4 @@
-import { answers, clientTypeOf, type SimDevice } from '../../scripts/fleet/fleet.ts';
+import { answers, checkinOf, type SimDevice } from '../../scripts/fleet/fleet.ts';
 import type { Checkin, StatusReport } from '../../services/device/messages.ts';
 import type { TopologyDriver } from './topology-driver.ts';
 
@@ -70,19 +70,6 @@ export class Lwm2mDevices {
   }
 
   #checkin(d: SimDevice, at: number): Checkin {
-    return {
-      deviceId: d.deviceId,
-      imei: d.imei,
-      make: d.make,
-      model: d.model,
-      protocol: d.protocol,
-      firmwareVersion: d.firmwareVersion,
-      softwareVersion: d.firmwareVersion,
-      clientType: clientTypeOf[d.protocol],
-      fotaCapable: true,
-      connected: (d.offlineUntil ?? 0) <= at,
-      radio: d.withoutCellId ? null : { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr },
-      at,
-    };
+    return checkinOf(d, at, (d.offlineUntil ?? 0) <= at);
   }
 }
