@@ -8,17 +8,17 @@ export default defineConfig({
     outputFile: { json: '.stack/test-report.json' },
     projects: [
       {
-        test: { name: 'unit', include: ['{services,scripts,test}/**/*.unit.test.ts'], sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['{contracts,services,scripts,test}/**/*.unit.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         // The broker, registry and database are shared; each file makes its own topics.
-        test: { name: 'int', include: ['{services,scripts,test}/**/*.int.test.ts'], ...stackTier, sequence: { groupOrder: 1 } },
+        test: { name: 'int', include: ['{contracts,services,scripts,test}/**/*.int.test.ts'], ...stackTier, sequence: { groupOrder: 1 } },
       },
       {
         // Faults (a broker of its own stopped, a database connection cut through a proxy the test
         // owns) run one file at a time after every other tier, so they disturb no other test.
         // Groups run from the lowest order up; a serial project left at order 0 would run last of all.
-        test: { name: 'fault', include: ['{services,scripts,test}/**/*.fault.test.ts'], ...stackTier, sequence: { groupOrder: 2 } },
+        test: { name: 'fault', include: ['{contracts,services,scripts,test}/**/*.fault.test.ts'], ...stackTier, sequence: { groupOrder: 2 } },
       },
     ],
   },

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { generateFleet, radioClasses, type SimDevice } from '../scripts/fleet/fleet.ts';
 import { cellConcurrency } from '../scripts/lib/cell-concurrency.ts';
 import { scheduleCommand } from '../scripts/lib/campaign-run.ts';
-import type { DeviceResult } from '../services/campaign/messages.ts';
-import type { CellEvent } from '../services/cell/messages.ts';
+import type { DeviceResult } from '../contracts/campaign-device-results.ts';
+import type { CellEvent } from '../contracts/cell-events.ts';
 import { details } from '../services/device/acceptance.ts';
 import { resultDetails, stepTimeouts, v1FailureDetails } from '../services/device/task.ts';
 import type { DeviceRow } from '../services/projector/campaign-devices/index.ts';
-import type { CampaignDelta, CampaignEvent } from '../services/projector/campaigns/index.ts';
+import type { CampaignEvent } from '../contracts/campaign-events.ts';
+import type { CampaignDelta } from '../services/projector/campaigns/index.ts';
 import { limitsOf } from './support/campaign-checks.ts';
-import { Lwm2mDevices } from './support/lwm2m-devices.ts';
+import { SimulatedDevices } from './support/simulated-devices.ts';
 import { TopologyDriver } from './support/topology-driver.ts';
 
 /** Wednesday 2026-06-10, 15:30 UTC. */
@@ -26,7 +27,7 @@ interface Command {
 /** The fleet checks in, then one on-demand v1 campaign (R-REQ-1) names it and `extraIds`; the devices answer. */
 function launch(fleet: readonly SimDevice[], extraIds: readonly string[] = []) {
   const driver = new TopologyDriver({ startAt: T0 });
-  const devices = new Lwm2mDevices(fleet);
+  const devices = new SimulatedDevices(fleet);
   devices.checkInAll(driver);
   const command = scheduleCommand('k1', fleet);
   driver.pipeInput('campaign-commands', 'k1', { ...command, commandId: 'k1-schedule', deviceIds: [...command.deviceIds, ...extraIds], at: driver.now });

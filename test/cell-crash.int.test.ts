@@ -1,3 +1,4 @@
+// Only Kafka shows this: a SIGKILLed cell process restored from its changelog, with transactions that neither lose nor double a grant or a result.
 import { describe, expect, it } from 'vitest';
 import { generateFleet } from '../scripts/fleet/fleet.ts';
 import { launchCampaign } from '../scripts/lib/campaign-run.ts';

@@ -1,3 +1,4 @@
+// Kept on the real stack by issue (R-CELL-1 fallback): processes with an accelerated clock over Kafka, and the new enum symbols registered BACKWARD in the registry.
 import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
 import { stepTimeouts } from '../services/device/task.ts';

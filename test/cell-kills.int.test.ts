@@ -1,3 +1,4 @@
+// Only Kafka shows this: 20 SIGKILLs of the cell process, each restart restoring from the changelog and fencing the old producer.
 import { describe, expect, it } from 'vitest';
 import { generateFleet, seededRandom } from '../scripts/fleet/fleet.ts';
 import { launchCampaign } from '../scripts/lib/campaign-run.ts';

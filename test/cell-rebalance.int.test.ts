@@ -1,3 +1,4 @@
+// Only Kafka shows this: a rebalance hands a dead instance's partitions to the survivor, which fences its producers and restores its cells.
 import { describe, expect, it } from 'vitest';
 import { generateFleet } from '../scripts/fleet/fleet.ts';
 import { launchCampaign } from '../scripts/lib/campaign-run.ts';

@@ -1,7 +1,8 @@
+// Only Kafka shows this: requests on partitions owned by different instances still meet in one device actor (keying and co-partitioning); the rule itself is in rules-requests.unit.test.ts.
 import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { details } from '../services/device/acceptance.ts';
-import type { DeviceDecision } from '../services/device/messages.ts';
+import type { DeviceDecision } from '../contracts/campaign-device-decisions.ts';
 import { generateFleet } from '../scripts/fleet/fleet.ts';
 import { FleetSimulator } from '../scripts/fleet/simulator.ts';
 import { scheduleCommand } from '../scripts/lib/campaign-run.ts';

@@ -1,3 +1,4 @@
+// Kept on the real stack: the demo script itself, run twice on the same topics and database.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../services/projector/database.ts';
 import { runDemoCampaign } from '../scripts/lib/demo-campaign.ts';

@@ -9,10 +9,12 @@ import { readSchemaFile, subjectOf } from '../services/runtime/codec.ts';
 import { loadTopicSpecs, projectRoot } from '../services/runtime/topics.ts';
 import { details, knownClientTypes } from '../services/device/acceptance.ts';
 import { cellIdOnly, cellLimit } from '../services/cell/cell-limit.ts';
-import { deviceActor, type DeviceState } from '../services/device/device-actor.ts';
-import { httpProgress } from '../services/device/http-flow.ts';
-import { parseCheckin, parseStatusReport, type Checkin, type DeviceInput, type Offer, type StatusReport } from '../services/device/messages.ts';
-import { finalCauses, httpClientCodes, logCommand, lwm2mResultCodes, MQTT_ONLINE_MS, resultDetails, stepTimeouts, v1FailureDetails } from '../services/device/task.ts';
+import { deviceActor, type DeviceInput, type DeviceState } from '../services/device/device-actor.ts';
+import { parseCheckin, type Checkin } from '../contracts/device-checkins.ts';
+import { parseStatusReport, type StatusReport } from '../contracts/device-status-reports.ts';
+import type { Offer } from '../contracts/device-campaign.ts';
+import { logCommand } from '../contracts/device-commands.ts';
+import { finalCauses, httpClientCodes, httpProgress, lwm2mResultCodes, MQTT_ONLINE_MS, resultDetails, stepTimeouts, v1FailureDetails } from '../services/device/task.ts';
 
 /**
  * docs/device-gateway.md is the contract a device gateway is written from: its strings,
@@ -223,7 +225,7 @@ describe('device-gateway guide: schema symbols and example records', () => {
 
   it('R-LOG-1: the log collection examples are the commands otaflow sends', () => {
     for (const example of examplesOf('device.commands').filter((c) => c.kind === 'START_LOG_COLLECTION' || c.kind === 'STOP_LOG_COLLECTION')) {
-      expect(logCommand(example.deviceId as string, example.kind as 'START_LOG_COLLECTION', example.at as number).value).toEqual(example);
+      expect(logCommand(example.deviceId as string, example.kind as 'START_LOG_COLLECTION', example.at as number)).toEqual(example);
     }
   });
 

@@ -1,3 +1,4 @@
+// Only PostgreSQL shows this: the migration script against a real server.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// Only real processes show this: what every service logs, running and failing, with secrets in its configuration.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Only Kafka and PostgreSQL show this: a SIGKILLed projector's transactions, dead-letter topics, rebuilds, and a locked table pausing consumption.
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@ import type { DeviceState } from '../services/device/device-actor.ts';
 import type { ActorType, InputParser } from '../services/runtime/actor.ts';
 import type { ServiceDefinition } from '../services/runtime/service.ts';
 import { profile } from './support/device-fixtures.ts';
-import { Lwm2mDevices } from './support/lwm2m-devices.ts';
+import { SimulatedDevices } from './support/simulated-devices.ts';
 import { DRIVER_START, TopologyDriver } from './support/topology-driver.ts';
 
 const checkin = (at: number) => ({ ...profile, at });
@@ -60,7 +60,7 @@ describe('topology driver', () => {
     const run = () => {
       const fleet = generateFleet({ devices: 4, cells: 2, idPrefix: 'same-', failureRate: 0.5, seed: 7 });
       const driver = new TopologyDriver();
-      const devices = new Lwm2mDevices(fleet);
+      const devices = new SimulatedDevices(fleet);
       devices.checkInAll(driver);
       driver.pipeInput('campaign-commands', 'k1', { ...scheduleCommand('k1', fleet), commandId: 'c1', at: driver.now });
       devices.answer(driver);

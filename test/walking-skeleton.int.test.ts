@@ -1,3 +1,4 @@
+// Only the real stack shows this: every service as its own process, through Kafka transactions, down to the SQL rows.
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCampaign } from '../services/projector/campaigns/index.ts';
 import { readCampaignDevices, readFailureReasons } from '../services/projector/campaign-devices/index.ts';

@@ -1,17 +1,12 @@
 import { cellIdOnly } from '../../services/cell/cell-limit.ts';
-import type { Checkin, Protocol, Radio } from '../../services/device/messages.ts';
+import type { Checkin } from '../../contracts/device-checkins.ts';
+import type { Protocol, Radio } from '../../contracts/common.ts';
 
 /**
  * A deterministic simulated fleet: devices spread over cells whose radio quality is one
  * of three classes, so cells get every R-CELL-1 limit (50, 10 and 1).
  */
-export interface SimDevice {
-  readonly deviceId: string;
-  readonly imei: string;
-  readonly make: string;
-  readonly model: string;
-  readonly protocol: Protocol;
-  readonly firmwareVersion: string;
+export interface SimDevice extends Pick<Checkin, 'deviceId' | 'imei' | 'make' | 'model' | 'protocol' | 'firmwareVersion'> {
   readonly cellId: string;
   readonly rsrp: number;
   readonly sinr: number;
@@ -85,7 +80,6 @@ export function seededRandom(seed: number): () => number {
 
 export const clientTypeOf: Readonly<Record<Protocol, string>> = { LWM2M: 'LWM2M_CLIENT', OMA_DM: 'OMA_DM_CLIENT', HTTP: 'ROVA_CLIENT', MQTT: 'MQTT_CLIENT' };
 
-/** Whether the device answers a command of this kind (when online). */
 /** The check-in a simulated device sends at `at`, with the firmware version it runs then; LwM2M devices report their radio. */
 export function checkinOf(d: SimDevice, at: number, online: boolean): Checkin {
   return {
@@ -104,6 +98,7 @@ export function checkinOf(d: SimDevice, at: number, online: boolean): Checkin {
   };
 }
 
+/** Whether the device answers a command of this kind (when online). */
 export function answers(d: SimDevice, kind: string): boolean {
   if (d.withoutCellId && (kind === 'QUERY_RADIO' || kind === 'QUERY_CELL_ID')) return false;
   return !d.silentOn?.includes(kind);

@@ -3,19 +3,11 @@ import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { TopicCodec } from '../../services/runtime/codec.ts';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { TopicNames } from '../../services/runtime/topics.ts';
-import { httpProgress } from '../../services/device/http-flow.ts';
+import { parseDeviceCommand, type DeviceCommand } from '../../contracts/device-commands.ts';
 import { consumeThroughOutages } from '../lib/consume-through-outages.ts';
 import { deleteGroup, startGroupAtEnd } from '../lib/kafka.ts';
-import { answers, checkinOf, type SimDevice } from './fleet.ts';
-
-interface Command {
-  readonly commandId: string;
-  readonly deviceId: string;
-  readonly campaignId: string;
-  readonly attempt: number;
-  readonly kind: string;
-  readonly targetVersion: string;
-}
+import { answer, checkinAt, PackageHolders } from './answer.ts';
+import type { SimDevice } from './fleet.ts';
 
 export interface SimulatorDeps {
   readonly kafka: Kafka;
@@ -29,27 +21,27 @@ export interface SimulatorDeps {
   readonly replyLatencyMs?: number;
 }
 
-type Live = SimDevice & { firmwareVersion: string };
-
 /**
  * Plays a fleet of LwM2M, MQTT and HTTP devices through the topics only: it checks the
- * devices in (HTTP devices again and again, as they poll), answers each device command
- * with the report a device of that protocol would send (QUERY_CELL_ID with a CELL_ID report
- * carrying only the cell id), and keeps its own record of how many LwM2M devices of each
- * cell hold a package at once (from package delivery to the upgrade), independent of the
- * cell actor's bookkeeping.
+ * devices in (HTTP devices again and again, as they poll), answers each device command as
+ * answer.ts says a device of that protocol would, and keeps its own record of how many LwM2M
+ * devices of each cell hold a package at once (PackageHolders), apart from the cell actor's.
  */
 export class FleetSimulator {
   readonly #deps: SimulatorDeps;
-  readonly #devices: Map<string, Live>;
-  readonly #holding = new Map<string, Set<string>>();
-  readonly peakByCell = new Map<string, number>();
+  readonly #devices: Map<string, SimDevice>;
+  readonly #holders = new PackageHolders();
   readonly commandsSeen = new Map<string, number>();
   #stop: (() => Promise<void>) | undefined;
 
   constructor(devices: readonly SimDevice[], deps: SimulatorDeps) {
     this.#deps = deps;
-    this.#devices = new Map(devices.map((d) => [d.deviceId, { ...d }]));
+    this.#devices = new Map(devices.map((d) => [d.deviceId, d]));
+  }
+
+  /** Per cell, the most devices that held a package at once, as the devices saw it. */
+  get peakByCell(): ReadonlyMap<string, number> {
+    return this.#holders.peakByCell;
   }
 
   async checkInAll(): Promise<void> {
@@ -79,7 +71,7 @@ export class FleetSimulator {
       consumer,
       async (batch) => {
         await commands.prepare(batch.messages.map((m) => m.value));
-        const out = batch.messages.map((m) => this.#answer(commands.decode(m.value) as Command));
+        const out = batch.messages.map((m) => this.#answer(parseDeviceCommand(commands.decode(m.value), m.key?.toString() ?? '')));
         if (this.#deps.replyLatencyMs) await new Promise((r) => setTimeout(r, this.#deps.replyLatencyMs));
         await this.#send(producer, 'device-status-reports', out.flatMap((o) => o.reports));
         await this.#send(producer, 'device-checkins', out.flatMap((o) => o.checkins));
@@ -104,80 +96,18 @@ export class FleetSimulator {
     for (const chunk of sendChunks(messages)) await producer.send({ topic: this.#deps.names.name(topicId), messages: chunk });
   }
 
-  #online(d: Live): boolean {
-    return (d.offlineUntil ?? 0) <= this.#deps.now();
+  #checkin(d: SimDevice): Message {
+    return { key: d.deviceId, value: this.#deps.codecs.get('device-checkins')!.encode(checkinAt(d, this.#deps.now())) };
   }
 
-  #checkin(d: Live): Message {
-    return {
-      key: d.deviceId,
-      value: this.#deps.codecs.get('device-checkins')!.encode(checkinOf(d, this.#deps.now(), this.#online(d))),
-    };
-  }
-
-  #answer(c: Command): { reports: Message[]; checkins: Message[] } {
+  #answer(c: DeviceCommand): { reports: Message[]; checkins: Message[] } {
     this.commandsSeen.set(c.kind, (this.commandsSeen.get(c.kind) ?? 0) + 1);
-    const none = { reports: [], checkins: [] };
     const d = this.#devices.get(c.deviceId);
-    if (!d || !this.#online(d) || !answers(d, c.kind)) return none;
-    const report = (kind: string, extra: Record<string, unknown> = {}): { reports: Message[]; checkins: Message[] } => ({
-      checkins: [],
-      reports: [
-        {
-          key: d.deviceId,
-          value: this.#deps.codecs.get('device-status-reports')!.encode({
-            deviceId: d.deviceId,
-            campaignId: c.campaignId,
-            kind,
-            firmwareVersion: null,
-            softwareVersion: null,
-            radio: null,
-            bytesDownloaded: null,
-            resultCode: null,
-            clientStatus: null,
-            at: this.#deps.now(),
-            ...extra,
-          }),
-        },
-      ],
-    });
-    const failsThisAttempt = c.attempt <= (d.failFirstAttempts ?? 0);
-    switch (c.kind) {
-      case 'PUSH':
-        return { reports: [], checkins: [this.#checkin(d)] };
-      case 'QUERY_VERSION':
-        return report('FIRMWARE_VERSION', { firmwareVersion: d.firmwareVersion, softwareVersion: d.firmwareVersion });
-      case 'QUERY_RADIO':
-        return report('RADIO', { radio: { cellId: d.cellId, rsrp: d.rsrp, sinr: d.sinr } });
-      case 'QUERY_CELL_ID':
-        return report('CELL_ID', { radio: { cellId: d.cellId, rsrp: null, sinr: null } });
-      case 'DELIVER_PACKAGE':
-        if (d.protocol === 'HTTP') return report('CLIENT_STATUS', { clientStatus: httpProgress.downloaded });
-        if (d.protocol === 'MQTT') return this.#upgrade(d, c, failsThisAttempt, report);
-        this.#hold(d);
-        return report('DOWNLOADED');
-      case 'UPGRADE':
-        this.#holding.get(d.cellId)?.delete(d.deviceId);
-        if (d.protocol === 'HTTP') {
-          if (d.clientFailure) return report('CLIENT_STATUS', { clientStatus: d.clientFailure });
-          d.firmwareVersion = c.targetVersion;
-          return report('CLIENT_STATUS', { clientStatus: httpProgress.installed });
-        }
-        return this.#upgrade(d, c, failsThisAttempt, report);
-      default:
-        return none;
-    }
-  }
-
-  #upgrade(d: Live, c: Command, failsThisAttempt: boolean, report: (kind: string, extra?: Record<string, unknown>) => { reports: Message[]; checkins: Message[] }) {
-    if (failsThisAttempt) return report('UPDATE_RESULT', { resultCode: 4 });
-    if (d.resultCode === 1) d.firmwareVersion = c.targetVersion;
-    return report('UPDATE_RESULT', { resultCode: d.resultCode, firmwareVersion: d.firmwareVersion, softwareVersion: d.firmwareVersion });
-  }
-
-  #hold(d: Live): void {
-    const holders = this.#holding.get(d.cellId) ?? this.#holding.set(d.cellId, new Set()).get(d.cellId)!;
-    holders.add(d.deviceId);
-    this.peakByCell.set(d.cellId, Math.max(this.peakByCell.get(d.cellId) ?? 0, holders.size));
+    if (!d) return { reports: [], checkins: [] };
+    const a = answer(d, c, this.#deps.now());
+    this.#devices.set(d.deviceId, a.device);
+    this.#holders.note(d, a);
+    const encode = (topicId: string, v: { deviceId: string }): Message => ({ key: v.deviceId, value: this.#deps.codecs.get(topicId)!.encode(v) });
+    return { reports: a.reports.map((r) => encode('device-status-reports', r)), checkins: a.checkins.map((ci) => encode('device-checkins', ci)) };
   }
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { CampaignCommand, DeviceResult } from '../../services/campaign/messages.ts';
-import type { CellEvent } from '../../services/cell/messages.ts';
+import type { CampaignCommand } from '../../contracts/campaign-commands.ts';
+import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
+import type { CellEvent } from '../../contracts/cell-events.ts';
 import type { SimDevice } from '../fleet/fleet.ts';
 import { FleetSimulator } from '../fleet/simulator.ts';
 import { caughtUp, produce } from './kafka.ts';

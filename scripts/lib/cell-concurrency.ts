@@ -1,4 +1,4 @@
-import type { CellEvent } from '../../services/cell/messages.ts';
+import type { CellEvent } from '../../contracts/cell-events.ts';
 
 export interface CellConcurrency {
   readonly cellId: string;

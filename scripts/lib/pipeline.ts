@@ -1,8 +1,8 @@
+import { serviceNames, type ServiceName } from '../../services/ops/services.ts';
 import { ServiceProcess } from './service-process.ts';
 import type { Topology } from './topology.ts';
 
-export const serviceNames = ['campaign', 'members', 'device', 'cell', 'pilot', 'verbose', 'projector'] as const;
-export type ServiceName = (typeof serviceNames)[number];
+export { serviceNames, type ServiceName };
 
 /** Every otaflow service as its own process on the topology's topics. */
 export class Pipeline {

@@ -1,10 +1,11 @@
-import type { DeviceResult } from '../../services/campaign/messages.ts';
-import type { CellEvent } from '../../services/cell/messages.ts';
+import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
+import type { CellEvent } from '../../contracts/cell-events.ts';
 import { details } from '../../services/device/acceptance.ts';
-import type { Protocol } from '../../services/device/messages.ts';
+import type { Protocol } from '../../contracts/common.ts';
 import { lwm2mResultCodes, resultDetails, v1FailureDetails } from '../../services/device/task.ts';
-import { pilotKey, type PilotEvent } from '../../services/pilot/messages.ts';
-import type { VerboseEvent } from '../../services/verbose/messages.ts';
+import { pilotKey } from '../../contracts/pilot-requests.ts';
+import type { PilotEvent } from '../../contracts/pilot-events.ts';
+import type { VerboseEvent } from '../../contracts/verbose-events.ts';
 import { AUTO_OFF_MS, fetchableAt, purgeAt, type Session } from '../../services/verbose/verbose-actor.ts';
 import { cellIdOf, clientTypeOf, luhnImei, radioClasses, seededRandom } from '../fleet/fleet.ts';
 

@@ -1,9 +1,15 @@
-import type { ActorType, Decision, Output } from '../runtime/actor.ts';
-import type { OfferTerms } from '../device/messages.ts';
-import { partKey, type PartMessage } from '../members/messages.ts';
-import { PILOT_MAX_DEVICES, pilotKey, type PilotAnswer, type PilotRequest } from '../pilot/messages.ts';
-import { VERBOSE_KEY, type VerboseRequest } from '../verbose/messages.ts';
-import type { CampaignCommand, CampaignInput, CampaignRequest, DeviceResult } from './messages.ts';
+import type { CampaignCommand, CampaignRequest } from '../../contracts/campaign-commands.ts';
+import type { DeviceDecision } from '../../contracts/campaign-device-decisions.ts';
+import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
+import { campaignEvent, type EventFields } from '../../contracts/campaign-events.ts';
+import { partKey, type PartMessage } from '../../contracts/campaign-parts.ts';
+import type { OfferTerms } from '../../contracts/common.ts';
+import type { Publish } from '../../contracts/index.ts';
+import type { PilotAnswer } from '../../contracts/pilot-answers.ts';
+import { pilotKey, type PilotRequest } from '../../contracts/pilot-requests.ts';
+import { VERBOSE_KEY, type VerboseRequest } from '../../contracts/verbose-requests.ts';
+import type { ActorType, Decision } from '../runtime/actor.ts';
+import { PILOT_MAX_DEVICES } from '../pilot/pilot-actor.ts';
 import { packageProblem } from './package-ref.ts';
 import { campaignEnd, campaignStart, scheduleProblem, v1OnDemandStartDeadline } from './schedule.ts';
 
@@ -50,14 +56,22 @@ export interface CampaignState {
   readonly pilot: boolean;
 }
 
-type D = Decision<CampaignState>;
+export type CampaignInput =
+  | { readonly kind: 'command'; readonly command: CampaignCommand }
+  | { readonly kind: 'decision'; readonly decision: DeviceDecision }
+  | { readonly kind: 'result'; readonly result: DeviceResult }
+  | { readonly kind: 'pilot'; readonly answer: PilotAnswer };
+
+export type CampaignOutput = Publish<'campaign-events' | 'campaign-parts' | 'pilot-requests' | 'verbose-requests'>;
+
+type D = Decision<CampaignState, CampaignOutput>;
 
 export const terminal: ReadonlySet<CampaignStatus> = new Set(['RequestFailed', 'Finished', 'Ended', 'UpgradeFailed', 'Cancelled', 'Aborted']);
 const running = (s: CampaignState) => s.status === 'InProgress' || s.status === 'Scheduled';
 const finals = (s: CampaignState) => s.succeeded + s.failed + s.cancelled + s.aborted;
 const onDemandV1 = (s: CampaignState) => s.status === 'RequestPending' && s.request?.api === 'V1' && s.request.schedule.kind === 'ON_DEMAND';
 
-export const campaignActor: ActorType<CampaignState, CampaignInput> = {
+export const campaignActor: ActorType<CampaignState, CampaignInput, CampaignOutput> = {
   name: 'campaign',
   initial: (campaignId) => ({
     campaignId,
@@ -156,7 +170,7 @@ function onCommand(state: CampaignState, command: CampaignCommand, now: number):
     case 'REMOVE_DEVICES': {
       if (state.status !== 'RequestPending' && state.status !== 'Queued') return refuse(`devices can be removed only before the campaign starts; it is ${state.status}`);
       if (command.deviceIds.length === 0) return refuse('deviceIds: name at least one device to remove');
-      const removals = partsOf(state).map((part): Output => partMessage(state, part, { type: 'remove', campaignId: state.campaignId, part, deviceIds: command.deviceIds, at: now }));
+      const removals = partsOf(state).map((part): CampaignOutput => partMessage(state, part, { type: 'remove', campaignId: state.campaignId, part, deviceIds: command.deviceIds, at: now }));
       const effect = `${command.deviceIds.length} devices leave the campaign with CampaignCancelled; removing every device cancels it`;
       return { state, outputs: [answer(state, command, 'COMMAND_ACCEPTED', effect, now), ...removals] };
     }
@@ -176,7 +190,7 @@ function schedule(state: CampaignState, command: CampaignCommand, now: number): 
   const request = command.request!;
   const deviceCount = command.deviceCount ?? command.deviceIds.length;
   const base: CampaignState = { ...state, request, requestedAt: now, parts: command.parts, deviceCount };
-  const outputs: Output[] = [answer(base, command, 'COMMAND_ACCEPTED', 'campaign requested', now, deviceCount)];
+  const outputs: CampaignOutput[] = [answer(base, command, 'COMMAND_ACCEPTED', 'campaign requested', now, deviceCount)];
   const problem = requestProblem(request, command) ?? scheduleProblem(request.api, request.schedule, now);
   if (problem) {
     // R-LC-2: a v2 request that fails its checks may bypass RequestPending.
@@ -195,7 +209,7 @@ function schedule(state: CampaignState, command: CampaignCommand, now: number): 
 
 function onPilotAnswer(state: CampaignState, answer: PilotAnswer, now: number): D {
   if (state.status !== 'RequestPending' || state.gate !== 'asked') return { state, outputs: [] };
-  const outputs: Output[] = [];
+  const outputs: CampaignOutput[] = [];
   if (!answer.open) {
     // R-PILOT-2: the parts were held back; dropping them offers nothing to any device.
     const failed = transition(state, 'RequestFailed', 'pilot campaign required', now, outputs);
@@ -207,7 +221,7 @@ function onPilotAnswer(state: CampaignState, answer: PilotAnswer, now: number): 
 }
 
 /** R-PILOT-2: a pilot's counts go to its gate as they change ("counted as results arrive"). */
-function pilotProgress(s: CampaignState, now: number): Output[] {
+function pilotProgress(s: CampaignState, now: number): CampaignOutput[] {
   if (!s.pilot) return [];
   const r = s.request!;
   const value: PilotRequest = { type: 'progress', campaignId: s.campaignId, accepted: s.accepted, succeeded: s.succeeded, failed: s.failed + s.cancelled + s.aborted, at: now };
@@ -219,11 +233,11 @@ function schedulePart(state: CampaignState, command: CampaignCommand, now: numbe
   if (state.status !== 'RequestPending') return refuse(`SCHEDULE part ${command.part} arrived while the campaign is ${state.status}`);
   if (command.part !== state.partsReceived) return refuse(`expected SCHEDULE part ${state.partsReceived}, got part ${command.part}`);
   if (state.offered + command.deviceIds.length > state.deviceCount) return refuse(`deviceIds: the parts name more than the ${state.deviceCount} devices declared`);
-  const outputs: Output[] = [answer(state, command, 'COMMAND_ACCEPTED', `part ${command.part} of ${state.parts}: ${command.deviceIds.length} devices`, now)];
+  const outputs: CampaignOutput[] = [answer(state, command, 'COMMAND_ACCEPTED', `part ${command.part} of ${state.parts}: ${command.deviceIds.length} devices`, now)];
   return settle(addPart(state, command.deviceIds, now, outputs), now, outputs);
 }
 
-function addPart(state: CampaignState, deviceIds: readonly string[], now: number, outputs: Output[]): CampaignState {
+function addPart(state: CampaignState, deviceIds: readonly string[], now: number, outputs: CampaignOutput[]): CampaignState {
   const part = state.partsReceived;
   outputs.push(partMessage(state, part, { type: 'members', campaignId: state.campaignId, part, deviceIds, terms: terms(state.request!), offerNow: state.gate !== 'asked', at: now }));
   return { ...state, partsReceived: part + 1, offered: state.offered + deviceIds.length };
@@ -247,14 +261,14 @@ function onResult(state: CampaignState, result: DeviceResult, now: number): D {
   if (state.status === null) return { state: undefined, outputs: [] };
   const field = ({ UpgradeSuccess: 'succeeded', UpgradeFailed: 'failed', CampaignCancelled: 'cancelled', CampaignAborted: 'aborted' } as const)[result.status];
   const s = { ...state, [field]: state[field] + 1 };
-  const outputs: Output[] = pilotProgress(s, now);
+  const outputs: CampaignOutput[] = pilotProgress(s, now);
   // R-LC-2: a v2 campaign is InProgress once devices are being updated.
   const progressed = s.status === 'Scheduled' ? transition(s, 'InProgress', 'devices are being updated', now, outputs) : s;
   return settle(progressed, now, outputs);
 }
 
 function onWake(state: CampaignState, now: number): D {
-  const outputs: Output[] = [];
+  const outputs: CampaignOutput[] = [];
   // R-LC-4: an on-demand v1 campaign starts within 2 hours, with the devices accepted by then.
   if (onDemandV1(state) && v1OnDemandStartDeadline(state.requestedAt) <= now && state.partsReceived === state.parts && state.accepted > 0) {
     const queued = transition(state, 'Queued', 'checks passed for the devices decided within 2 hours', now, outputs);
@@ -268,7 +282,7 @@ function onWake(state: CampaignState, now: number): D {
 }
 
 /** Moves the campaign on as far as its counts and the clock allow. */
-function settle(state: CampaignState, now: number, outputs: Output[]): D {
+function settle(state: CampaignState, now: number, outputs: CampaignOutput[]): D {
   let s = state;
   if (s.status === 'RequestPending' && s.partsReceived === s.parts && s.accepted + s.rejected >= s.deviceCount) {
     if (s.accepted === 0) return { state: transition(s, 'RequestFailed', 'no device was accepted', now, outputs), outputs };
@@ -294,60 +308,24 @@ function settle(state: CampaignState, now: number, outputs: Output[]): D {
 
 const partsOf = (s: CampaignState) => Array.from({ length: s.partsReceived }, (_, i) => i);
 
-function partMessage(s: CampaignState, part: number, value: PartMessage): Output {
+function partMessage(s: CampaignState, part: number, value: PartMessage): CampaignOutput {
   return { topic: 'campaign-parts', key: partKey(s.campaignId, part), value };
 }
 
-function controlParts(s: CampaignState, action: 'start' | 'cancel' | 'abort' | 'end', now: number): Output[] {
+function controlParts(s: CampaignState, action: 'start' | 'cancel' | 'abort' | 'end', now: number): CampaignOutput[] {
   return partsOf(s).map((part) => partMessage(s, part, { type: 'control', campaignId: s.campaignId, part, action, at: now }));
 }
 
-function transition(s: CampaignState, to: CampaignStatus, reason: string, now: number, outputs: Output[]): CampaignState {
+function transition(s: CampaignState, to: CampaignStatus, reason: string, now: number, outputs: CampaignOutput[]): CampaignState {
   const next = { ...s, status: to };
   outputs.push(event(next, now, { type: 'STATE_CHANGED', from: s.status, to, reason }));
   return next;
 }
 
-function answer(s: CampaignState, command: CampaignCommand, type: 'COMMAND_ACCEPTED' | 'COMMAND_REFUSED', reason: string, now: number, deviceCount?: number): Output {
+function answer(s: CampaignState, command: CampaignCommand, type: 'COMMAND_ACCEPTED' | 'COMMAND_REFUSED', reason: string, now: number, deviceCount?: number): CampaignOutput {
   return event(s, now, { type, commandId: command.commandId, reason: `${command.type}: ${reason}`, ...(deviceCount === undefined ? {} : { deviceCount }) });
 }
 
-interface EventFields {
-  type: 'STATE_CHANGED' | 'COMMAND_ACCEPTED' | 'COMMAND_REFUSED' | 'DEVICE_DECISION';
-  commandId?: string;
-  from?: string | null;
-  to?: string;
-  reason?: string;
-  deviceId?: string;
-  deviceStatus?: string;
-  detail?: string;
-  deviceCount?: number;
-}
-
-function event(s: CampaignState, at: number, f: EventFields): Output {
-  const r = s.request;
-  return {
-    topic: 'campaign-events',
-    key: s.campaignId,
-    value: {
-      campaignId: s.campaignId,
-      type: f.type,
-      commandId: f.commandId ?? null,
-      from: f.from ?? null,
-      to: f.to ?? null,
-      reason: f.reason ?? null,
-      deviceId: f.deviceId ?? null,
-      deviceStatus: f.deviceStatus ?? null,
-      detail: f.detail ?? null,
-      api: r?.api ?? null,
-      make: r?.make ?? null,
-      model: r?.model ?? null,
-      targetVersion: r?.targetVersion ?? null,
-      deviceCount: f.deviceCount ?? null,
-      scheduleKind: r?.schedule.kind ?? null,
-      startAt: r?.schedule.startAt ?? null,
-      endAt: r?.schedule.endAt ?? null,
-      at,
-    },
-  };
+function event(s: CampaignState, at: number, f: EventFields): CampaignOutput {
+  return { topic: 'campaign-events', key: s.campaignId, value: campaignEvent(s.campaignId, s.request, at, f) };
 }

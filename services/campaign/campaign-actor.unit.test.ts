@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
-import type { PartMessage } from '../members/messages.ts';
-import { campaignActor, requestProblem, terminal, type CampaignState, type CampaignStatus } from './campaign-actor.ts';
-import type { CampaignCommand, CampaignInput, CampaignRequest, CommandType, DeviceResult } from './messages.ts';
+import type { PartMessage } from '../../contracts/campaign-parts.ts';
+import { campaignActor, type CampaignInput, type CampaignState, type CampaignStatus, requestProblem, terminal } from './campaign-actor.ts';
+import type { CampaignCommand, CampaignRequest, CommandType } from '../../contracts/campaign-commands.ts';
+import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 5, 10, 15, 30);

@@ -1,6 +1,6 @@
-import type { PackageRef } from '../device/messages.ts';
-import { show } from '../runtime/fields.ts';
-import { CHECKSUM_HEX_DIGITS } from '../runtime/input-limits.ts';
+import type { PackageRef } from '../../contracts/common.ts';
+import { show } from '../../contracts/fields.ts';
+import { CHECKSUM_HEX_DIGITS } from '../../contracts/input-limits.ts';
 
 const CHECKSUM = /^([a-z0-9]+):([0-9a-fA-F]+)$/;
 const checksumFormats = Object.entries(CHECKSUM_HEX_DIGITS).map(([algorithm, digits]) => `${algorithm}:<${digits} hex digits>`).join(' or ');

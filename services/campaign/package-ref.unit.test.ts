@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { show } from '../runtime/fields.ts';
+import { show } from '../../contracts/fields.ts';
 import { packageProblem } from './package-ref.ts';
 
 const sha256 = `sha256:${'9f'.repeat(32)}`;

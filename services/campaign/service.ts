@@ -1,16 +1,16 @@
+import { inputParsers } from '../../contracts/index.ts';
 import type { ServiceDefinition } from '../runtime/service.ts';
-import { campaignActor, type CampaignState } from './campaign-actor.ts';
-import { parseCommand, parseDecision, parsePilotGateAnswer, parseResult, type CampaignInput } from './messages.ts';
+import { campaignActor, type CampaignInput, type CampaignOutput, type CampaignState } from './campaign-actor.ts';
 
-export const campaignService: ServiceDefinition<CampaignState, CampaignInput> = {
+export const campaignService: ServiceDefinition<CampaignState, CampaignInput, CampaignOutput> = {
   name: 'campaign',
   actor: campaignActor,
-  inputs: {
-    'campaign-commands': parseCommand,
-    'campaign-device-decisions': parseDecision,
-    'campaign-device-results': parseResult,
-    'pilot-answers': parsePilotGateAnswer,
-  },
+  inputs: inputParsers<CampaignInput>({
+    'campaign-commands': (command) => ({ kind: 'command', command }),
+    'campaign-device-decisions': (decision) => ({ kind: 'decision', decision }),
+    'campaign-device-results': (result) => ({ kind: 'result', result }),
+    'pilot-answers': (answer) => ({ kind: 'pilot', answer }),
+  }),
   outputs: ['campaign-events', 'campaign-parts', 'pilot-requests', 'verbose-requests'],
   changelog: 'campaign-changelog',
 };

@@ -1,12 +1,19 @@
-import type { ActorType, Decision, Output } from '../runtime/actor.ts';
+import type { CellEvent } from '../../contracts/cell-events.ts';
+import type { CellRequest } from '../../contracts/cell-requests.ts';
+import type { Publish } from '../../contracts/index.ts';
+import type { ActorType, Decision, Piece, StatePieces } from '../runtime/actor.ts';
 import { cellLimit, defaultRadioRanges, type RadioRanges } from './cell-limit.ts';
-import type { CellEvent, CellGrant, CellRequest } from './messages.ts';
+import { dequeue, emptyQueue, enqueue, isWaiting, queueSize, remove, restoreQueue, type WaitingQueue } from './waiting-queue.ts';
 
 /**
  * The cell actor (key: cellId) hands out upgrade tokens. R-CELL-3: a token is held from
  * package delivery until the device's result; the next waiting device, in arrival
  * order, gets it. R-CELL-2: the limit is that of the latest radio report, and a lowered
  * limit only delays new grants, it never revokes held tokens.
+ *
+ * A dense NB-IoT cell has tens of thousands of devices waiting, so the queue is not one record:
+ * the changelog holds the cell's tokens as one piece and each waiting device as a piece of its
+ * own, and a decision writes only the pieces it changed (cellPieces).
  */
 export interface Holder {
   readonly deviceId: string;
@@ -18,20 +25,35 @@ export interface Holder {
 export interface CellState {
   readonly cellId: string;
   readonly limit: number;
+  /** At most the limit in force when each was granted: 50 at the most. */
   readonly held: readonly Holder[];
-  readonly waiting: readonly Holder[];
+  readonly waiting: WaitingQueue<Holder>;
   readonly peak: number;
   readonly grants: number;
+  /** Queue pieces changed since the state was last written, newest first. */
+  readonly journal: Journal | null;
 }
 
-const same = (a: { deviceId: string; campaignId: string; attempt: number }, b: typeof a) =>
-  a.deviceId === b.deviceId && a.campaignId === b.campaignId && a.attempt === b.attempt;
+interface Journal {
+  readonly piece: Piece;
+  readonly before: Journal | null;
+}
 
-export function cellActor(ranges: RadioRanges = defaultRadioRanges): ActorType<CellState, CellRequest> {
+export type CellOutput = Publish<'cell-grants' | 'cell-events'>;
+
+type D = Decision<CellState, CellOutput>;
+
+/** One device's attempt: a device retrying takes a new place in the queue. */
+const idOf = (h: { deviceId: string; campaignId: string; attempt: number }) => `${h.deviceId}\u0000${h.campaignId}\u0000${h.attempt}`;
+
+export const waitingCount = (s: CellState): number => queueSize(s.waiting);
+
+export function cellActor(ranges: RadioRanges = defaultRadioRanges): ActorType<CellState, CellRequest, CellOutput> {
   return {
     name: 'cell',
-    initial: (cellId) => ({ cellId, limit: 0, held: [], waiting: [], peak: 0, grants: 0 }),
+    initial: (cellId) => ({ cellId, limit: 0, held: [], waiting: emptyQueue(), peak: 0, grants: 0, journal: null }),
     wakeAt: () => undefined,
+    pieces: cellPieces,
     decide(state, input, now) {
       // A cell never asks to be woken: tokens come back through releases and timeouts of the devices.
       if ('kind' in input) return { state, outputs: [] };
@@ -40,56 +62,93 @@ export function cellActor(ranges: RadioRanges = defaultRadioRanges): ActorType<C
   };
 }
 
-function acquire(state: CellState, req: Extract<CellRequest, { type: 'acquire' }>, now: number, ranges: RadioRanges): Decision<CellState> {
+function acquire(state: CellState, req: Extract<CellRequest, { type: 'acquire' }>, now: number, ranges: RadioRanges): D {
   const limited = { ...state, limit: cellLimit(req.radio, ranges) };
-  const holder = state.held.find((h) => same(h, req));
+  const id = idOf(req);
+  const holder = state.held.find((h) => idOf(h) === id);
   if (holder) {
     // A repeated request (the device retried its step): confirm the token it holds.
     return { state: limited, outputs: [grantOutput(limited, holder, now)] };
   }
-  if (state.waiting.some((w) => same(w, req))) return grantWhilePossible(limited, now, []);
+  if (isWaiting(state.waiting, id)) return grantWhilePossible(limited, now, []);
   const queued: Holder = { deviceId: req.deviceId, campaignId: req.campaignId, attempt: req.attempt, since: now };
-  const next = { ...limited, waiting: [...limited.waiting, queued] };
+  const { queue, number } = enqueue(limited.waiting, id, queued);
+  const next = { ...limited, waiting: queue, journal: noted(limited.journal, number, queued) };
   return grantWhilePossible(next, now, [event(next, 'queued', queued, now)]);
 }
 
-function release(state: CellState, req: Extract<CellRequest, { type: 'release' }>, now: number): Decision<CellState> {
-  const holder = state.held.find((h) => same(h, req));
+function release(state: CellState, req: Extract<CellRequest, { type: 'release' }>, now: number): D {
+  const id = idOf(req);
+  const holder = state.held.find((h) => idOf(h) === id);
   if (holder) {
     const next = { ...state, held: state.held.filter((h) => h !== holder) };
     return grantWhilePossible(next, now, [event(next, 'released', holder, now)]);
   }
   // Released while still queued (timeout, cancel): it leaves the queue.
-  return { state: { ...state, waiting: state.waiting.filter((w) => !same(w, req)) }, outputs: [] };
+  const left = remove(state.waiting, id);
+  if (!left) return { state, outputs: [] };
+  return { state: { ...state, waiting: left.queue, journal: noted(state.journal, left.number, undefined) }, outputs: [] };
 }
 
-function grantWhilePossible(state: CellState, now: number, outputs: Output[]): Decision<CellState> {
+function grantWhilePossible(state: CellState, now: number, outputs: CellOutput[]): D {
   let s = state;
-  while (s.held.length < s.limit && s.waiting.length > 0) {
-    const [first, ...rest] = s.waiting;
-    const holder = { ...first!, since: now };
+  while (s.held.length < s.limit) {
+    const first = dequeue(s.waiting, idOf);
+    if (!first) break;
+    const holder = { ...first.item, since: now };
     const held = [...s.held, holder];
-    s = { ...s, held, waiting: rest, peak: Math.max(s.peak, held.length), grants: s.grants + 1 };
+    s = { ...s, held, waiting: first.queue, peak: Math.max(s.peak, held.length), grants: s.grants + 1, journal: noted(s.journal, first.number, undefined) };
     outputs.push(grantOutput(s, holder, now), event(s, 'granted', holder, now));
   }
   return { state: s, outputs };
 }
 
-function grantOutput(state: CellState, h: Holder, at: number): Output {
-  const grant: CellGrant = { type: 'grant', cellId: state.cellId, deviceId: h.deviceId, campaignId: h.campaignId, attempt: h.attempt, limit: state.limit, at };
-  return { topic: 'cell-grants', key: h.deviceId, value: grant };
+const noted = (journal: Journal | null, number: number, holder: Holder | undefined): Journal => ({ piece: { piece: `w${number}`, value: holder }, before: journal });
+
+function grantOutput(state: CellState, h: Holder, at: number): CellOutput {
+  return { topic: 'cell-grants', key: h.deviceId, value: { type: 'grant', cellId: state.cellId, deviceId: h.deviceId, campaignId: h.campaignId, attempt: h.attempt, limit: state.limit, at } };
 }
 
-function event(state: CellState, type: CellEvent['type'], h: Holder, at: number): Output {
-  const e: CellEvent = {
-    type,
-    cellId: state.cellId,
-    deviceId: h.deviceId,
-    campaignId: h.campaignId,
-    limit: state.limit,
-    inUse: state.held.length,
-    waiting: state.waiting.length,
-    at,
+function event(state: CellState, type: CellEvent['type'], h: Holder, at: number): CellOutput {
+  return {
+    topic: 'cell-events',
+    key: state.cellId,
+    value: { type, cellId: state.cellId, deviceId: h.deviceId, campaignId: h.campaignId, limit: state.limit, inUse: state.held.length, waiting: waitingCount(state), at },
   };
-  return { topic: 'cell-events', key: state.cellId, value: e };
 }
+
+/** The piece with the tokens: everything but the waiting devices. */
+interface Tokens {
+  readonly limit: number;
+  readonly held: readonly Holder[];
+  readonly peak: number;
+  readonly grants: number;
+  readonly head: number;
+  readonly tail: number;
+}
+
+const TOKENS = 'tokens';
+
+/** The tokens piece, rewritten with each decision (a few KB at most), and the queue entries that changed. */
+export const cellPieces: StatePieces<CellState> = {
+  flush(state) {
+    // An entry is queued once and leaves once: one queued and gone since the last write is not written at all.
+    const newest = new Map<string, Piece>();
+    const queuedHere = new Set<string>();
+    for (let j = state.journal; j; j = j.before) {
+      if (!newest.has(j.piece.piece)) newest.set(j.piece.piece, j.piece);
+      if (j.piece.value !== undefined) queuedHere.add(j.piece.piece);
+    }
+    const pieces = [...newest.values()].filter((p) => p.value !== undefined || !queuedHere.has(p.piece)).reverse();
+    const tokens: Tokens = { limit: state.limit, held: state.held, peak: state.peak, grants: state.grants, head: state.waiting.head, tail: state.waiting.tail };
+    pieces.push({ piece: TOKENS, value: tokens });
+    return { pieces, state: { ...state, journal: null } };
+  },
+  assemble(cellId, pieces) {
+    const tokens = (pieces.get(TOKENS) as Tokens | undefined) ?? { limit: 0, held: [], peak: 0, grants: 0, head: 0, tail: 0 };
+    const numbered: [number, Holder][] = [];
+    for (const [piece, value] of pieces) if (piece !== TOKENS) numbered.push([Number(piece.slice(1)), value as Holder]);
+    const waiting = restoreQueue(numbered, idOf, tokens.head, tokens.tail);
+    return { cellId, limit: tokens.limit, held: tokens.held, waiting, peak: tokens.peak, grants: tokens.grants, journal: null };
+  },
+};

@@ -1,3 +1,5 @@
+import type { RadioQuality } from '../../contracts/cell-requests.ts';
+
 /**
  * R-CELL-1 / R-CELL-2: how many devices of a cell may upgrade at once, from the radio
  * quality a device reported. The range bounds are configurable; these are the defaults.
@@ -15,10 +17,6 @@ export interface RadioRanges {
 
 export const defaultRadioRanges: RadioRanges = Object.freeze({ rsrp0Min: -105, rsrp1Min: -115, sinr0Min: 7, sinr1Min: -3 });
 
-export interface RadioQuality {
-  readonly rsrp: number | null;
-  readonly sinr: number | null;
-}
 
 /** R-CELL-1: the radio of a device that gave only its cell id (its radio query failed): limit 10. */
 export const cellIdOnly: RadioQuality = Object.freeze({ rsrp: null, sinr: null });

@@ -1,5 +1,6 @@
 import { runServiceMain } from '../runtime/bootstrap.ts';
+import { registerCellGauges } from './cell-metrics.ts';
 import { parseRadioRanges } from './config.ts';
 import { cellService } from './service.ts';
 
-await runServiceMain(cellService(parseRadioRanges(process.env)));
+await runServiceMain(cellService(parseRadioRanges(process.env)), { gauges: registerCellGauges });

@@ -1,4 +1,6 @@
-import type { Checkin, Offer, Protocol } from './messages.ts';
+import type { Checkin } from '../../contracts/device-checkins.ts';
+import type { Offer } from '../../contracts/device-campaign.ts';
+import type { Api, Protocol } from '../../contracts/common.ts';
 
 /**
  * R-REQ-4: every offered device gets exactly one decision, with the carrier API's own
@@ -7,7 +9,7 @@ import type { Checkin, Offer, Protocol } from './messages.ts';
  */
 export type Rejection = 'notFound' | 'invalidImei' | 'notEligible' | 'unknownClient' | 'taskConflict' | 'makeModel' | 'version' | 'notConnected';
 
-export const details: Readonly<Record<'V1' | 'V2', Readonly<Record<Rejection | 'accepted', string>>>> = {
+export const details: Readonly<Record<Api, Readonly<Record<Rejection | 'accepted', string>>>> = {
   V1: {
     accepted: 'Device cleared all check so it can be added to the scheduled list.',
     notFound: 'Device not found.',

@@ -1,20 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
-import type { CellRequest } from '../cell/messages.ts';
+import type { CellRequest } from '../../contracts/cell-requests.ts';
 import { offer, profile } from '../../test/support/device-fixtures.ts';
-import { deviceActor, type DeviceState } from './device-actor.ts';
+import { commandKinds, control, grant, report } from '../../test/support/device-inputs.ts';
+import { deviceActor, type DeviceInput, type DeviceState } from './device-actor.ts';
 import { details } from './acceptance.ts';
-import type { ControlAction, DeviceInput, StatusReport } from './messages.ts';
-import { httpClientCodes, lwm2mResultCodes, resultDetails, stepTimeouts, v1FailureDetails } from './task.ts';
-import { httpProgress } from './http-flow.ts';
+import type { ControlAction } from '../../contracts/common.ts';
+import { httpClientCodes, httpProgress, lwm2mResultCodes, resultDetails, stepTimeouts, v1FailureDetails } from './task.ts';
 import { cellLimit } from '../cell/cell-limit.ts';
-
-const report = (kind: StatusReport['kind'], extra: Partial<StatusReport> = {}): DeviceInput => ({
-  kind: 'status',
-  report: { deviceId: 'd1', campaignId: 'k1', kind, firmwareVersion: null, softwareVersion: null, radio: null, bytesDownloaded: null, resultCode: null, clientStatus: null, at: 1, ...extra },
-});
-const grant: DeviceInput = { kind: 'grant', grant: { type: 'grant', cellId: 'c1', deviceId: 'd1', campaignId: 'k1', attempt: 1, limit: 50, at: 1 } };
 
 function drive(inputs: (DeviceInput | { kind: 'wake'; at: number })[], now = 1000, start?: DeviceState) {
   let state = start ?? deviceActor.initial('d1');
@@ -24,13 +18,12 @@ function drive(inputs: (DeviceInput | { kind: 'wake'; at: number })[], now = 100
     state = d.state!;
     outputs.push(...d.outputs);
   }
-  const commands = outputs.filter((o) => o.topic === 'device-commands').map((o) => (o.value as { kind: string }).kind);
+  const commands = commandKinds(outputs);
   const results = outputs.filter((o) => o.topic === 'campaign-device-results').map((o) => o.value as { status: string; detail: string; cause: string | null; attempt: number });
   const cell = outputs.filter((o) => o.topic === 'cell-requests').map((o) => o.value as CellRequest);
   return { state, outputs, commands, results, cell };
 }
 
-const control = (action: ControlAction, campaignId = 'k1'): DeviceInput => ({ kind: 'control', control: { type: 'control', campaignId, deviceId: 'd1', action, at: 1 } });
 const accepted: DeviceInput[] = [{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer }, control('start')];
 const successDetail = resultDetails.success.V1;
 const alreadyAtTargetDetail = resultDetails.alreadyAtTarget;

@@ -1,10 +1,12 @@
-import type { Output } from '../runtime/actor.ts';
-import type { CellRequest } from '../cell/messages.ts';
-import type { Checkin, Offer } from './messages.ts';
+import type { RadioQuality } from '../../contracts/cell-requests.ts';
+import { campaignCommand, logCommand, type CommandKind } from '../../contracts/device-commands.ts';
+import type { Publish } from '../../contracts/index.ts';
+import type { Checkin } from '../../contracts/device-checkins.ts';
+import type { Offer } from '../../contracts/device-campaign.ts';
 
 /**
  * A device's one current task (R-DEV-3) and the outputs every flow shares: device
- * commands, token release (R-CELL-3) and the one final result (R-RES-4).
+ * commands, cell token requests (R-CELL-1, R-CELL-3) and the one final result (R-RES-4).
  */
 export type Step = 'scheduled' | 'retryWait' | 'awaitWindow' | 'awaitCheckin' | 'awaitOnline' | 'queryVersion' | 'queryRadio' | 'queryCellId' | 'awaitToken' | 'download' | 'awaitApplyWindow' | 'update' | 'mqttTransfer' | 'httpDownload' | 'httpAwaitApply' | 'httpInstall';
 
@@ -34,9 +36,11 @@ export interface DeviceState {
 
 export type ResultStatus = 'UpgradeSuccess' | 'UpgradeFailed' | 'CampaignCancelled' | 'CampaignAborted';
 
+export type DeviceOutput = Publish<'device-commands' | 'campaign-device-results' | 'campaign-device-decisions' | 'cell-requests' | 'verbose-requests'>;
+
 export interface Decided {
   readonly state: DeviceState;
-  readonly outputs: Output[];
+  readonly outputs: DeviceOutput[];
 }
 
 const MIN = 60_000;
@@ -85,6 +89,9 @@ export const httpClientCodes = {
   other: 'Other.',
 } as const;
 
+/** Client statuses besides the R-RES-3 failure codes. */
+export const httpProgress = { downloaded: 'Downloaded', installed: 'InstallSucceeded' } as const;
+
 /** R-RES-1/3 and R-LC-2 details of final results. */
 export const resultDetails = {
   success: { V1: 'The firmware upgrade was successful', V2: 'Download and install succeeded' },
@@ -120,7 +127,7 @@ export const lwm2mResultCodes: Readonly<Record<number, string>> = {
 export const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || step === 'download' || step === 'awaitApplyWindow' || step === 'update';
 
 /** Moves the task to a step and arms that step's deadline. */
-export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: number, outputs: Output[]): Decided {
+export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: number, outputs: DeviceOutput[]): Decided {
   const timeout = stepTimeouts[step];
   return { state: { ...state, task: { ...task, step, deadline: timeout ? now + timeout.ms : null } }, outputs };
 }
@@ -129,10 +136,10 @@ export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: n
  * A failure: R-REQ-3 retries it after the campaign's interval while attempts remain and the
  * cause is one another attempt can fix; otherwise it is the device's final result.
  */
-export function fail(state: DeviceState, task: UpgradeTask, cause: string, now: number, extra: Output[] = []): Decided {
+export function fail(state: DeviceState, task: UpgradeTask, cause: string, now: number, extra: DeviceOutput[] = []): Decided {
   const retry = task.offer.retry;
   if (retry && task.attempt <= retry.attempts && !finalCauses.has(cause)) {
-    const outputs: Output[] = [...extra];
+    const outputs: DeviceOutput[] = [...extra];
     if (task.cellId && holdsOrAwaitsToken(task.step)) outputs.push(release(state.deviceId, task.cellId, task.campaignId, task.attempt, cause, now));
     return { state: { ...state, task: { ...task, step: 'retryWait', deadline: now + retry.intervalMinutes * MIN, lastCause: cause } }, outputs };
   }
@@ -149,8 +156,8 @@ function failureDetail(task: UpgradeTask, cause: string): string {
 }
 
 /** Ends the task: R-CELL-3 gives the token back, R-RES-4 publishes the one result. */
-export function finish(state: DeviceState, task: UpgradeTask, status: ResultStatus, cause: string, now: number, extra: Output[] = []): Decided {
-  const outputs: Output[] = [...extra];
+export function finish(state: DeviceState, task: UpgradeTask, status: ResultStatus, cause: string, now: number, extra: DeviceOutput[] = []): Decided {
+  const outputs: DeviceOutput[] = [...extra];
   if (task.cellId && holdsOrAwaitsToken(task.step)) outputs.push(release(state.deviceId, task.cellId, task.campaignId, task.attempt, status, now));
   const detail = status === 'UpgradeFailed' ? failureDetail(task, cause) : cause;
   outputs.push({
@@ -172,34 +179,21 @@ export function finish(state: DeviceState, task: UpgradeTask, status: ResultStat
   return { state: { ...state, task: null }, outputs };
 }
 
-export function release(deviceId: string, cellId: string, campaignId: string, attempt: number, reason: string, now: number): Output {
-  const value: CellRequest = { type: 'release', cellId, deviceId, campaignId, attempt, reason, at: now };
-  return { topic: 'cell-requests', key: cellId, value };
+/** R-CELL-1: asks the device's cell for a token; the cell actor derives the limit from `radio`. */
+export function acquire(deviceId: string, task: UpgradeTask, cellId: string, radio: RadioQuality, now: number): DeviceOutput {
+  return { topic: 'cell-requests', key: cellId, value: { type: 'acquire', cellId, deviceId, campaignId: task.campaignId, attempt: task.attempt, radio: { rsrp: radio.rsrp, sinr: radio.sinr }, at: now } };
 }
 
-export function command(state: DeviceState, task: UpgradeTask, kind: string, now: number, token: { token: string; expiresAt: number } | null = null): Output {
-  const pkg = kind === 'DELIVER_PACKAGE' ? { ...task.offer.package, token: token?.token ?? null, tokenExpiresAt: token?.expiresAt ?? null } : null;
-  return {
-    topic: 'device-commands',
-    key: state.deviceId,
-    value: {
-      commandId: `${state.deviceId}/${task.campaignId}/${task.attempt}/${kind}`,
-      deviceId: state.deviceId,
-      campaignId: task.campaignId,
-      attempt: task.attempt,
-      kind,
-      targetVersion: task.offer.targetVersion,
-      package: pkg,
-      at: now,
-    },
-  };
+export function release(deviceId: string, cellId: string, campaignId: string, attempt: number, reason: string, now: number): DeviceOutput {
+  return { topic: 'cell-requests', key: cellId, value: { type: 'release', cellId, deviceId, campaignId, attempt, reason, at: now } };
 }
 
-/** Log collection is not part of a campaign; its commands name no campaign or version. */
-export function logCommand(deviceId: string, kind: 'START_LOG_COLLECTION' | 'STOP_LOG_COLLECTION', now: number): Output {
-  return {
-    topic: 'device-commands',
-    key: deviceId,
-    value: { commandId: `${deviceId}/verbose/${now}/${kind}`, deviceId, campaignId: '', attempt: 0, kind, targetVersion: '', package: null, at: now },
-  };
+export function command(state: DeviceState, task: UpgradeTask, kind: CommandKind, now: number, token: { token: string; expiresAt: number } | null = null): DeviceOutput {
+  const pkg = kind === 'DELIVER_PACKAGE' ? { ...task.offer.package, token: token?.token ?? null, tokenExpiresAt: token?.expiresAt ?? null } : undefined;
+  const value = campaignCommand({ deviceId: state.deviceId, campaignId: task.campaignId, attempt: task.attempt, kind, targetVersion: task.offer.targetVersion, package: pkg, at: now });
+  return { topic: 'device-commands', key: state.deviceId, value };
+}
+
+export function logCollection(deviceId: string, kind: 'START_LOG_COLLECTION' | 'STOP_LOG_COLLECTION', now: number): DeviceOutput {
+  return { topic: 'device-commands', key: deviceId, value: logCommand(deviceId, kind, now) };
 }

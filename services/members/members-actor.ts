@@ -1,6 +1,7 @@
-import type { ActorType, Decision, Output } from '../runtime/actor.ts';
-import type { CampaignControl, ControlAction, Offer, OfferTerms } from '../device/messages.ts';
-import type { PartMessage } from './messages.ts';
+import type { PartMessage } from '../../contracts/campaign-parts.ts';
+import type { ControlAction, OfferTerms } from '../../contracts/common.ts';
+import type { Publish } from '../../contracts/index.ts';
+import type { ActorType, Decision } from '../runtime/actor.ts';
 
 /**
  * The campaign-part actor (key: `campaignId/part`) holds one part of a campaign's device
@@ -16,9 +17,11 @@ export interface PartState {
   readonly offered: boolean;
 }
 
-type D = Decision<PartState>;
+export type MembersOutput = Publish<'device-campaign'>;
 
-export const membersActor: ActorType<PartState, PartMessage> = {
+type D = Decision<PartState, MembersOutput>;
+
+export const membersActor: ActorType<PartState, PartMessage, MembersOutput> = {
   name: 'members',
   initial: (key) => {
     const slash = key.lastIndexOf('/');
@@ -51,14 +54,10 @@ export const membersActor: ActorType<PartState, PartMessage> = {
 };
 
 function offerAll(state: PartState, now: number): D {
-  const outputs = state.deviceIds.map((deviceId): Output => {
-    const offer: Offer = { type: 'offer', campaignId: state.campaignId, deviceId, ...state.terms!, at: now };
-    return { topic: 'device-campaign', key: deviceId, value: offer };
-  });
+  const outputs = state.deviceIds.map((deviceId): MembersOutput => ({ topic: 'device-campaign', key: deviceId, value: { type: 'offer', campaignId: state.campaignId, deviceId, ...state.terms!, at: now } }));
   return { state: { ...state, offered: true }, outputs };
 }
 
-function control(state: PartState, deviceId: string, action: ControlAction, now: number): Output {
-  const value: CampaignControl = { type: 'control', campaignId: state.campaignId, deviceId, action, at: now };
-  return { topic: 'device-campaign', key: deviceId, value };
+function control(state: PartState, deviceId: string, action: ControlAction, now: number): MembersOutput {
+  return { topic: 'device-campaign', key: deviceId, value: { type: 'control', campaignId: state.campaignId, deviceId, action, at: now } };
 }

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { offer } from '../../test/support/device-fixtures.ts';
 import { sentTo, spec } from '../../test/support/decider-spec.ts';
 import type { Output } from '../runtime/actor.ts';
-import type { CampaignControl, Offer, OfferTerms } from '../device/messages.ts';
+import type { CampaignControl, Offer } from '../../contracts/device-campaign.ts';
+import type { OfferTerms } from '../../contracts/common.ts';
 import { membersActor } from './members-actor.ts';
-import type { PartMessage } from './messages.ts';
+import type { PartMessage } from '../../contracts/campaign-parts.ts';
 
 const { type: _t, campaignId: _c, deviceId: _d, at: _a, ...terms } = offer;
 const members = (deviceIds: string[], offerNow = true): PartMessage => ({ type: 'members', campaignId: 'k1', part: 0, deviceIds, terms: terms as OfferTerms, offerNow, at: 1 });

@@ -1,5 +1,13 @@
-import type { ActorType, Decision, Output } from '../runtime/actor.ts';
-import { PILOT_MAX_DEVICES, PILOT_MIN_DEVICES, PILOT_MIN_SUCCESS_RATE, type PilotAnswer, type PilotEvent, type PilotRequest } from './messages.ts';
+import type { Publish } from '../../contracts/index.ts';
+import type { PilotEvent } from '../../contracts/pilot-events.ts';
+import type { PilotRequest } from '../../contracts/pilot-requests.ts';
+import type { ActorType, Decision } from '../runtime/actor.ts';
+
+export const PILOT_MAX_DEVICES = 20;
+export const PILOT_MIN_DEVICES = 5;
+export const PILOT_MIN_SUCCESS_RATE = 0.5;
+
+export type PilotOutput = Publish<'pilot-answers' | 'pilot-events'>;
 
 /**
  * The pilot gate (key: make|model|targetVersion) of HTTP campaigns. R-PILOT-1: until the
@@ -25,20 +33,19 @@ export interface PilotState {
 export const successRate = (c: PilotCounts) => (c.accepted === 0 ? 0 : c.succeeded / c.accepted);
 const opens = (c: PilotCounts) => c.accepted >= PILOT_MIN_DEVICES && successRate(c) >= PILOT_MIN_SUCCESS_RATE;
 
-export const pilotActor: ActorType<PilotState, PilotRequest> = {
+export const pilotActor: ActorType<PilotState, PilotRequest, PilotOutput> = {
   name: 'pilot',
   initial: (key) => {
     const [make = '', model = '', targetVersion = ''] = key.split('|');
     return { key, make, model, targetVersion, open: false, pilots: {} };
   },
   wakeAt: () => undefined,
-  decide(state, input, now): Decision<PilotState> {
+  decide(state, input, now): Decision<PilotState, PilotOutput> {
     if ('kind' in input) return { state, outputs: [] };
     if (input.type === 'gate') {
       const pilot = input.deviceCount <= PILOT_MAX_DEVICES;
       const s = pilot ? { ...state, pilots: { ...state.pilots, [input.campaignId]: state.pilots[input.campaignId] ?? { accepted: 0, succeeded: 0, failed: 0 } } } : state;
-      const answer: PilotAnswer = { type: 'gate-answer', campaignId: input.campaignId, open: pilot || state.open, pilot, at: now };
-      return { state: s, outputs: [{ topic: 'pilot-answers', key: input.campaignId, value: answer }] };
+      return { state: s, outputs: [{ topic: 'pilot-answers', key: input.campaignId, value: { type: 'gate-answer', campaignId: input.campaignId, open: pilot || state.open, pilot, at: now } }] };
     }
     if (!state.pilots[input.campaignId]) return { state, outputs: [] };
     const counts: PilotCounts = { accepted: input.accepted, succeeded: input.succeeded, failed: input.failed };
@@ -50,7 +57,6 @@ export const pilotActor: ActorType<PilotState, PilotRequest> = {
   },
 };
 
-function event(s: PilotState, type: PilotEvent['type'], campaignId: string, c: PilotCounts, at: number): Output {
-  const value: PilotEvent = { type, key: s.key, make: s.make, model: s.model, targetVersion: s.targetVersion, campaignId, ...c, rate: successRate(c), gateOpen: s.open, at };
-  return { topic: 'pilot-events', key: s.key, value };
+function event(s: PilotState, type: PilotEvent['type'], campaignId: string, c: PilotCounts, at: number): PilotOutput {
+  return { topic: 'pilot-events', key: s.key, value: { type, key: s.key, make: s.make, model: s.model, targetVersion: s.targetVersion, campaignId, ...c, rate: successRate(c), gateOpen: s.open, at } };
 }

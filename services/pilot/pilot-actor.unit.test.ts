@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
-import type { PilotAnswer, PilotEvent, PilotRequest } from './messages.ts';
+import type { PilotAnswer } from '../../contracts/pilot-answers.ts';
+import type { PilotEvent } from '../../contracts/pilot-events.ts';
+import type { PilotRequest } from '../../contracts/pilot-requests.ts';
 import { pilotActor, type PilotState } from './pilot-actor.ts';
 
 const KEY = 'Acme|S1|2.0';

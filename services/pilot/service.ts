@@ -1,11 +1,12 @@
+import { inputParsers } from '../../contracts/index.ts';
+import type { PilotRequest } from '../../contracts/pilot-requests.ts';
 import type { ServiceDefinition } from '../runtime/service.ts';
-import { parsePilotRequest, type PilotRequest } from './messages.ts';
-import { pilotActor, type PilotState } from './pilot-actor.ts';
+import { pilotActor, type PilotOutput, type PilotState } from './pilot-actor.ts';
 
-export const pilotService: ServiceDefinition<PilotState, PilotRequest> = {
+export const pilotService: ServiceDefinition<PilotState, PilotRequest, PilotOutput> = {
   name: 'pilot',
   actor: pilotActor,
-  inputs: { 'pilot-requests': parsePilotRequest },
+  inputs: inputParsers<PilotRequest>({ 'pilot-requests': (request) => request }),
   outputs: ['pilot-answers', 'pilot-events'],
   changelog: 'pilot-changelog',
 };

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
-import type { VerboseEvent } from '../verbose/messages.ts';
+import type { VerboseEvent } from '../../contracts/verbose-events.ts';
 import { migrationProvider } from './migrations/index.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;

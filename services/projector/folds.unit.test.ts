@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { campaignsProjection, type CampaignEvent, type CampaignInput } from './campaigns/index.ts';
+import { campaignEvent, type CampaignEvent } from '../../contracts/campaign-events.ts';
+import { campaignsProjection, type CampaignInput } from './campaigns/index.ts';
 import { cellUtilisationProjection } from './cell-utilisation/index.ts';
 import { foldByKey } from './fold.ts';
 
-const ev = (e: Partial<CampaignEvent>): CampaignEvent => ({ campaignId: 'k', type: 'STATE_CHANGED', to: null, deviceStatus: null, api: 'V1', make: 'A', model: 'M', targetVersion: '2', deviceCount: null, at: 1, ...e });
+const ev = (e: Partial<CampaignEvent>): CampaignEvent => ({ ...campaignEvent('k', null, 1, { type: 'STATE_CHANGED' }), api: 'V1', make: 'A', model: 'M', targetVersion: '2', ...e });
 
 describe('projection folds', () => {
   it('R-RES-4: folds a batch into one change per campaign', () => {

@@ -5,6 +5,8 @@ import type { TopicCodec } from '../runtime/codec.ts';
 import { deadLetter, type DeadLetterSource } from '../runtime/dead-letter.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { TopicNames } from '../runtime/topics.ts';
+import type { GroupReadiness } from '../runtime/service.ts';
+import type { ProjectorMetrics } from './projector-metrics.ts';
 import type { Database } from './database.ts';
 import { isRefusal } from './db-errors.ts';
 import { DatabaseRetry } from './db-retry.ts';
@@ -30,6 +32,8 @@ export interface SinkDeps {
   readonly groupId?: string;
   /** Waits out database outages; share one between projections so an outage is logged once (default: the projection's own). */
   readonly databaseRetry?: DatabaseRetry;
+  /** Where the projection counts its work (default: none). */
+  readonly metrics?: ProjectorMetrics;
 }
 
 export interface RunningProjection {
@@ -39,6 +43,7 @@ export interface RunningProjection {
   inFlight(): number;
   /** Per "topic:partition", the offset after the last record this consumer has settled (transaction markers included). */
   positions(): ReadonlyMap<string, bigint>;
+  readiness(): GroupReadiness;
   stop(): Promise<void>;
 }
 
@@ -98,11 +103,18 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   const pipeline = createWritePipeline<PartitionBatch, Outcome>({
     lingerMs: deps.lingerMs ?? 10,
     // The batches keep waiting in the pipeline, one per partition, while the database is unavailable: nothing is dropped.
-    write: (group) => retry.run(`projection ${projection.name}`, () => commit(group, { db, projection, clusterId, dlqProducer, names, byName, log, onCommitted: deps.onCommitted }), { signal: stopping.signal, failures: 'retry' }),
+    write: (group) => retry.run(`projection ${projection.name}`, () => commit(group, { db, projection, clusterId, dlqProducer, names, byName, log, onCommitted: deps.onCommitted, metrics: deps.metrics }), { signal: stopping.signal, failures: 'retry' }),
   });
   const positions = new Map<string, bigint>();
   const skippedFrom = new Map<string, bigint>();
-  const consumer = kafka.consumer({ groupId: deps.groupId ?? projectionGroup(names, projection), maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
+  const groupId = deps.groupId ?? projectionGroup(names, projection);
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
+  deps.metrics?.runtime.watchLag(consumer, { service: 'projector', group: groupId });
+  let joined = false;
+  let heartbeatAt = -Infinity;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.HEARTBEAT, () => (heartbeatAt = Date.now()));
+  for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) consumer.on(left, () => (joined = false));
   let fail!: (e: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   // kafkajs restarts a consumer after a retriable crash by itself, never after any other.
@@ -158,6 +170,7 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
     failed,
     inFlight: () => pipeline.inFlight(),
     positions: () => positions,
+    readiness: () => ({ joined, restoring: 0, heartbeatAgeMs: Date.now() - heartbeatAt }),
     async stop() {
       stopping.abort();
       await consumer.disconnect();
@@ -192,6 +205,7 @@ interface CommitDeps {
   readonly byName: ReadonlyMap<string, string>;
   readonly log: Logger;
   readonly onCommitted?: SinkDeps['onCommitted'];
+  readonly metrics?: ProjectorMetrics | undefined;
 }
 
 /**
@@ -214,6 +228,8 @@ async function commit(group: readonly PartitionBatch[], deps: CommitDeps): Promi
 async function commitGroup(group: readonly PartitionBatch[], deps: CommitDeps, oneByOne: boolean): Promise<Outcome[]> {
   const { projection, clusterId } = deps;
   const committed: number[] = [];
+  const counted = { rows: 0, records: new Map<string, number>(), refused: new Map<string, number>() };
+  const endWrite = deps.metrics?.writeSeconds.startTimer({ projection: projection.name });
   const outcomes = await deps.db.transaction().execute(async (trx) => {
     const stored = await trx
       .selectFrom('projection_offsets')
@@ -234,6 +250,7 @@ async function commitGroup(group: readonly PartitionBatch[], deps: CommitDeps, o
       if (b.nextOffset <= from) return { kind: 'committed' };
       for (const r of b.records) {
         if (r.offset < from) continue;
+        counted.records.set(b.topic, (counted.records.get(b.topic) ?? 0) + 1);
         if (r.refused) refused.push({ source: r.source, reason: r.refused });
         else if (r.event !== undefined) {
           events.push({ event: r.event, source: r.source });
@@ -243,13 +260,18 @@ async function commitGroup(group: readonly PartitionBatch[], deps: CommitDeps, o
       moved.push({ topic: b.topic, partition: b.partition, next: b.nextOffset });
       return { kind: 'committed' };
     });
-    if (oneByOne) refused.push(...(await writeEventByEvent(trx, projection, events)));
-    else {
+    if (oneByOne) {
+      const before = refused.length;
+      refused.push(...(await writeEventByEvent(trx, projection, events)));
+      counted.rows = events.length - (refused.length - before);
+    } else {
       const changes = foldByKey(projection, events.map((f) => f.event));
+      counted.rows = changes.length;
       // A statement takes at most 65,535 parameters: a big catch-up write goes in slices.
       for (let i = 0; i < changes.length; i += WRITE_SLICE_ROWS) await projection.write(trx, changes.slice(i, i + WRITE_SLICE_ROWS));
     }
     // Dead letters go out before the offset moves past them: at least once, never lost.
+    for (const r of refused) counted.refused.set(r.source.topic, (counted.refused.get(r.source.topic) ?? 0) + 1);
     for (const r of refused) deps.log.warn({ topic: r.source.topic, partition: r.source.partition, offset: r.source.offset, reason: r.reason }, 'dead-lettered');
     for (const [topic, messages] of Map.groupBy(refused, (r) => deps.names.name(deps.names.spec(deps.byName.get(r.source.topic)!).deadLetter!))) {
       await deps.dlqProducer.send({ topic, messages: messages.map((r) => deadLetter(r.source, r.reason)) });
@@ -264,7 +286,16 @@ async function commitGroup(group: readonly PartitionBatch[], deps: CommitDeps, o
     return outcomes;
   });
   if (committed.length > 0) deps.onCommitted?.(projection.name, committed);
+  if (deps.metrics) countCommit(deps.metrics, projection.name, counted, endWrite);
   return outcomes;
+}
+
+/** After a write committed: its latency, rows, records in and dead letters (kind invalid: the projection or the database refused them). */
+function countCommit(metrics: ProjectorMetrics, projection: string, counted: { rows: number; records: ReadonlyMap<string, number>; refused: ReadonlyMap<string, number> }, endWrite: (() => number) | undefined): void {
+  endWrite?.();
+  metrics.rowsWritten.inc({ projection }, counted.rows);
+  for (const [topic, n] of counted.records) metrics.runtime.recordsIn.inc({ service: 'projector', topic }, n);
+  for (const [topic, n] of counted.refused) metrics.runtime.deadLetters.inc({ service: 'projector', topic, kind: 'invalid' }, n);
 }
 
 /**

@@ -21,18 +21,44 @@ export interface Output {
   readonly value: unknown;
 }
 
-export interface Decision<S> {
+/** `O` narrows the outputs to the records (contracts/ Publish) an actor type may write. */
+export interface Decision<S, O extends Output = Output> {
   /** The next state; `undefined` forgets the actor (a tombstone in the changelog). */
   readonly state: S | undefined;
-  readonly outputs: readonly Output[];
+  readonly outputs: readonly O[];
 }
 
-export interface ActorType<S, In> {
+export interface ActorType<S, In, O extends Output = Output> {
   readonly name: string;
   initial(key: string): S;
-  decide(state: S, input: In | Wake, now: number): Decision<S>;
+  decide(state: S, input: In | Wake, now: number): Decision<S, O>;
   wakeAt(state: S): number | undefined;
+  /** How the state is written to the changelog; default: the whole state, one JSON record under the actor key. */
+  readonly pieces?: StatePieces<S>;
 }
+
+/** A changelog piece of a state: `value` undefined deletes the piece. */
+export interface Piece {
+  readonly piece: string;
+  readonly value: unknown;
+}
+
+/**
+ * A state written as pieces: for an actor whose state can outgrow one record (a dense cell's
+ * queue), or of which a decision changes a small part. The state keeps a journal of the pieces
+ * its decisions changed; after a batch the runtime writes each as its own changelog record, under
+ * the actor key, PIECE_SEPARATOR and the piece's name, and keeps the state `flush` returns. Such an
+ * actor is never forgotten (its decisions never return an undefined state).
+ */
+export interface StatePieces<S> {
+  /** The pieces changed since the state was last written, in order, and the state without that journal. Pure. */
+  flush(state: S): { readonly pieces: readonly Piece[]; readonly state: S };
+  /** The state from every piece the changelog holds of it. */
+  assemble(key: string, pieces: ReadonlyMap<string, unknown>): S;
+}
+
+/** Actor keys never hold control characters (contracts/fields.ts), so this cannot occur in one. */
+export const PIECE_SEPARATOR = '\u0000';
 
 /**
  * What timestamps from outside are checked against: the service clock's time, and how far
@@ -53,4 +79,4 @@ export class InvalidMessage extends Error {
   override readonly name = 'InvalidMessage';
 }
 
-export const unchanged = <S>(state: S): Decision<S> => ({ state, outputs: [] });
+export const unchanged = <S, O extends Output = Output>(state: S): Decision<S, O> => ({ state, outputs: [] });

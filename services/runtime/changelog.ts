@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, Message } from 'kafkajs';
+import { PIECE_SEPARATOR, type ActorType } from './actor.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -12,9 +13,27 @@ import type { Logger } from './logger.ts';
 export const POSITIONS_KEY = '\u0000positions';
 
 export interface TaskSnapshot {
+  /** Record key → value: an actor's whole state, or one piece of it (StatePieces). */
   readonly states: Map<string, unknown>;
   /** Physical input topic name → next offset not yet reflected in the states. */
   readonly positions: Map<string, bigint>;
+}
+
+/** The actors' states in a snapshot: whole states as they are, the pieces of each actor assembled. */
+export function actorStates<S>(actor: ActorType<S, never>, records: ReadonlyMap<string, unknown>): Map<string, S> {
+  if (!actor.pieces) return records as Map<string, S>;
+  const pieces = new Map<string, Map<string, unknown>>();
+  for (const [recordKey, value] of records) {
+    const at = recordKey.indexOf(PIECE_SEPARATOR);
+    if (at < 0) continue;
+    const key = recordKey.slice(0, at);
+    let mine = pieces.get(key);
+    if (!mine) pieces.set(key, (mine = new Map()));
+    mine.set(recordKey.slice(at + PIECE_SEPARATOR.length), value);
+  }
+  const states = new Map<string, S>();
+  for (const [key, mine] of pieces) states.set(key, actor.pieces.assemble(key, mine));
+  return states;
 }
 
 /** `json` is the state serialised, or null for a tombstone (the actor is forgotten). */

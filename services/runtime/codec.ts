@@ -139,20 +139,25 @@ interface RegistryWait extends RetryOptions {
   readonly url: string;
 }
 
-/**
- * The subjects a schema id is registered under (Confluent API `GET /schemas/ids/{id}/versions`,
- * which @kafkajs/confluent-schema-registry does not wrap); undefined for an id the registry does
- * not know. An unreachable or failing registry is Unavailable.
- */
-async function subjectsOfSchemaId(url: string, id: number): Promise<string[] | undefined> {
-  // fetch refuses a URL with credentials: they travel as a header instead.
-  const target = new URL(`${url}/schemas/ids/${id}/versions`);
+/** A request to the registry at `url` (which may carry credentials) for `path`: fetch refuses a URL with credentials, so they travel as a header. */
+export function registryRequest(url: string, path: string): { readonly target: URL; readonly headers: Record<string, string> } {
+  const target = new URL(`${url}${path}`);
   const headers: Record<string, string> = {};
   if (target.username || target.password) {
     headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
     target.username = '';
     target.password = '';
   }
+  return { target, headers };
+}
+
+/**
+ * The subjects a schema id is registered under (Confluent API `GET /schemas/ids/{id}/versions`,
+ * which @kafkajs/confluent-schema-registry does not wrap); undefined for an id the registry does
+ * not know. An unreachable or failing registry is Unavailable.
+ */
+async function subjectsOfSchemaId(url: string, id: number): Promise<string[] | undefined> {
+  const { target, headers } = registryRequest(url, `/schemas/ids/${id}/versions`);
   let response: Response;
   try {
     response = await fetch(target, { headers });

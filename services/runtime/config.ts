@@ -23,6 +23,12 @@ export interface RuntimeConfig {
   readonly instanceId: string;
   /** OTAFLOW_MAX_CLOCK_SKEW_MS: how far ahead of the clock an input's timestamp may be (default 300000, 5 minutes). */
   readonly maxClockSkewMs: number;
+  /**
+   * OTAFLOW_HTTP_PORT: where /livez, /readyz and /metrics are served; absent or 0 serves none.
+   * `otaflow run` reads it as its base port (default 9400): it serves there itself and gives the
+   * services base+1.. (services/ops/ports.ts).
+   */
+  readonly httpPort: number | undefined;
   /** Values no log line may show: the passwords in DATABASE_URL and OTAFLOW_REGISTRY_URL (R-SEC-3). */
   readonly secrets: readonly string[];
 }
@@ -58,6 +64,7 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     logLevel: env.OTAFLOW_LOG_LEVEL ?? 'info',
     instanceId: env.OTAFLOW_INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
     maxClockSkewMs: envPositiveInteger(env, 'OTAFLOW_MAX_CLOCK_SKEW_MS', DEFAULT_MAX_CLOCK_SKEW_MS),
+    httpPort: envPort(env, 'OTAFLOW_HTTP_PORT'),
     secrets: urlPasswords(databaseUrl, registryUrl),
   });
 }
@@ -68,6 +75,14 @@ function requireUrl(name: string, value: string): void {
   } catch {
     throw new Error(`${name} must be a URL, got "${maskUrlValue(value)}"`);
   }
+}
+
+/** A TCP port from the environment: undefined when unset, 0 included (it means "none" to whoever reads it). */
+export function envPort(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  if (!/^(0|[1-9][0-9]{0,4})$/.test(raw) || Number(raw) > 65_535) throw new Error(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  return Number(raw);
 }
 
 /** A number from the environment, `fallback` when unset; anything else fails naming the variable. */

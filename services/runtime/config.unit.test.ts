@@ -24,6 +24,12 @@ describe('runtime config', () => {
     expect(() => parseRuntimeConfig({ OTAFLOW_REGISTRY_URL: 'http://svc:s3cret@registry:http' })).toThrow('got "http://svc:***@registry:http"');
     expect(() => parseRuntimeConfig({ OTAFLOW_KAFKA_BROKERS: 'b1:9092,sasl://app:s3cret@b2:9092' })).toThrow('got "b1:9092,sasl://app:***@b2:9092"');
   });
+  it('reads OTAFLOW_HTTP_PORT as a port: absent is undefined, 0 is kept (no server), anything else fails naming it', () => {
+    expect(parseRuntimeConfig({}).httpPort).toBeUndefined();
+    expect(parseRuntimeConfig({ OTAFLOW_HTTP_PORT: '0' }).httpPort).toBe(0);
+    expect(parseRuntimeConfig({ OTAFLOW_HTTP_PORT: '9401' }).httpPort).toBe(9401);
+    for (const bad of ['', '-1', '65536', '94o1', '08080', ' 9401']) expect(() => parseRuntimeConfig({ OTAFLOW_HTTP_PORT: bad })).toThrow(/OTAFLOW_HTTP_PORT must be a port number/);
+  });
 });
 
 describe('clocks', () => {

@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
-import { InvalidMessage, type ActorType, type Output, type Wake } from './actor.ts';
+import { InvalidMessage, PIECE_SEPARATOR, type ActorType, type Output, type Wake } from './actor.ts';
 import { boundedReason } from './dead-letter.ts';
-import { errorKind, type ErrorKind, type RecoveryStrategy } from './errors.ts';
+import { Defect, errorKind, type ErrorKind, type RecoveryStrategy } from './errors.ts';
 import { MAX_RECORD_BYTES, recordBytes } from './record-size.ts';
 
 export interface BatchItem<In> {
@@ -17,9 +17,9 @@ export interface Rejection {
 }
 
 export interface BatchDecision<S> {
-  /** New state per key; `undefined` forgets the actor. */
+  /** New state per key, as written; `undefined` forgets the actor. */
   readonly staged: ReadonlyMap<string, S | undefined>;
-  /** The staged states serialised: the changelog values (null for a tombstone). */
+  /** The changelog records of the staged states: record key → value (null for a tombstone). */
   readonly serialised: ReadonlyMap<string, string | null>;
   /** Encoded outputs of the decided items, in item order: [physical topic, record]. */
   readonly outputs: readonly (readonly [string, Message])[];
@@ -56,8 +56,8 @@ class OverBudget {
 /**
  * Decides a batch of inputs, pure but for the actor's own purity: every output must fit in a
  * record (MAX_RECORD_BYTES), and so must every key's new state. A key's state is serialised once
- * per batch; only when it is over the limit are that key's items decided again one by one, to
- * reject the inputs that made it so; when that would serialise more than a budget, the batch is
+ * per batch; only when it is over the limit, or cannot be written, are that key's items decided
+ * again one by one, to reject the inputs that made it so; when that would serialise more than a budget, the batch is
  * cut before the item where the budget ran out. Errors of a kind to be retried are thrown.
  */
 export function decideBatch<S, In>(deps: BatchDeps<S, In>, items: readonly BatchItem<In>[], now: number): BatchDecision<S> {
@@ -91,10 +91,12 @@ function decideItems<S, In>(deps: BatchDeps<S, In>, items: readonly BatchItem<In
 
   const serialised = new Map<string, string | null>();
   for (const [key, state] of staged) {
-    const json = serialise(state);
-    budget.bytes -= json?.length ?? 0;
-    if (stateBytes(key, json) <= MAX_RECORD_BYTES) serialised.set(key, json);
-    else redecide(deps, key, items, itemsOf.get(key)!, results, staged, serialised, now, budget);
+    const written = persistOrUndefined(actor, key, state);
+    budget.bytes -= written?.bytes ?? 0;
+    if (written && written.largest <= MAX_RECORD_BYTES) {
+      staged.set(key, written.state);
+      for (const [k, v] of written.records) serialised.set(k, v);
+    } else redecide(deps, key, items, itemsOf.get(key)!, results, staged, serialised, now, budget);
   }
   const outputs: (readonly [string, Message])[] = [];
   const rejections: Rejection[] = [];
@@ -118,33 +120,31 @@ function redecide<S, In>(
   budget: { bytes: number },
 ): void {
   let state = deps.stored(key);
-  let json: string | null = null;
-  let changed = false;
+  let written: Written<S> | undefined;
   for (const i of indices) {
     // Rejected before, rejected again: decide is pure. The others are decided again, outputs
     // included, since an input rejected now no longer shapes the state they see.
     if (!('outputs' in results[i]!)) continue;
     try {
       const decided = decideOne(deps, state ?? deps.actor.initial(key), items[i]!.input, now);
-      const next = serialise(decided.state);
-      budget.bytes -= next?.length ?? 0;
+      const next = persist(deps.actor, key, decided.state);
+      budget.bytes -= next.bytes;
       if (budget.bytes < 0) throw new OverBudget(i);
-      const bytes = stateBytes(key, next);
-      if (bytes > MAX_RECORD_BYTES) {
-        throw new InvalidMessage(`the new state of ${deps.actor.name} "${key.slice(0, 64)}" would be ${bytes} bytes, over the ${MAX_RECORD_BYTES}-byte record limit`);
+      if (next.largest > MAX_RECORD_BYTES) {
+        throw new InvalidMessage(`the new state of ${deps.actor.name} "${key.slice(0, 64)}" would be ${next.largest} bytes, over the ${MAX_RECORD_BYTES}-byte record limit`);
       }
       results[i] = { outputs: decided.outputs };
+      // A state written as pieces keeps its journal until the last of its inputs: the pieces of all of them are written.
       state = decided.state;
-      json = next;
-      changed = true;
+      written = next;
     } catch (e) {
       if (e instanceof OverBudget) throw e;
       results[i] = rejection(deps, i, e);
     }
   }
-  if (changed) {
-    staged.set(key, state);
-    serialised.set(key, json);
+  if (written) {
+    staged.set(key, written.state);
+    for (const [k, v] of written.records) serialised.set(k, v);
   } else {
     staged.delete(key);
   }
@@ -177,5 +177,41 @@ export function rejectionOf(service: string, recovery: RecoveryStrategy, e: unkn
   return { kind, reason: boundedReason(reason) };
 }
 
-const serialise = (state: unknown): string | null => (state === undefined ? null : JSON.stringify(state));
-const stateBytes = (key: string, json: string | null) => Buffer.byteLength(key) + (json === null ? 0 : Buffer.byteLength(json));
+interface Written<S> {
+  /** The state to keep once the records are committed. */
+  readonly state: S | undefined;
+  readonly records: readonly (readonly [string, string | null])[];
+  /** Characters serialised, against the slow path's budget. */
+  readonly bytes: number;
+  /** The largest record, key included, against MAX_RECORD_BYTES. */
+  readonly largest: number;
+}
+
+/** A state that cannot be written is found, input by input, by the slow path. */
+function persistOrUndefined<S, In>(actor: ActorType<S, In>, key: string, state: S | undefined): Written<S> | undefined {
+  try {
+    return persist(actor, key, state);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The changelog records of a key's new state: the whole state, or the pieces it changed (StatePieces). */
+function persist<S, In>(actor: ActorType<S, In>, key: string, state: S | undefined): Written<S> {
+  if (!actor.pieces) {
+    const json = state === undefined ? null : JSON.stringify(state);
+    return { state, records: [[key, json]], bytes: json?.length ?? 0, largest: recordSize(key, json) };
+  }
+  if (state === undefined) throw new Defect(`${actor.name} "${key.slice(0, 64)}" is written as pieces and cannot be forgotten`);
+  const flushed = actor.pieces.flush(state);
+  const records = flushed.pieces.map((p) => [`${key}${PIECE_SEPARATOR}${p.piece}`, p.value === undefined ? null : JSON.stringify(p.value)] as const);
+  let bytes = 0;
+  let largest = 0;
+  for (const [k, json] of records) {
+    bytes += json?.length ?? 0;
+    largest = Math.max(largest, recordSize(k, json));
+  }
+  return { state: flushed.state, records, bytes, largest };
+}
+
+const recordSize = (key: string, json: string | null) => Buffer.byteLength(key) + (json === null ? 0 : Buffer.byteLength(json));

@@ -79,3 +79,37 @@ describe('deciding a batch within the record limit', () => {
     expect(d.rejections.length + d.outputs.length).toBe(d.processed);
   });
 });
+
+describe('deciding a batch of an actor written as pieces', () => {
+  /** A set per key whose members are pieces of their own; `drop` forgets the whole actor. */
+  type Members = { readonly members: readonly string[]; readonly changed: readonly string[] };
+  const pieces: ActorType<Members, In> = {
+    name: 'set',
+    initial: () => ({ members: [], changed: [] }),
+    wakeAt: () => undefined,
+    pieces: {
+      flush: (s) => ({ pieces: s.changed.map((m) => ({ piece: m, value: s.members.includes(m) ? { m } : undefined })), state: { ...s, changed: [] } }),
+      assemble: (_key, found) => ({ members: [...found.keys()], changed: [] }),
+    },
+    decide(state, input) {
+      if ('kind' in input) return { state, outputs: [] };
+      if (input.op === 'drop') return { state: undefined, outputs: [] };
+      return { state: { members: [...state.members, input.value], changed: [...state.changed, input.value] }, outputs: [] };
+    },
+  };
+  const setDeps: BatchDeps<Members, In> = { ...deps(), actor: pieces, stored: () => undefined } as unknown as BatchDeps<Members, In>;
+
+  it('writes each changed piece under the actor key and the piece name, and keeps the state without its journal', () => {
+    const d = decideBatch(setDeps, [{ key: 'k', input: { op: 'add', value: 'x' } }, { key: 'k', input: { op: 'add', value: 'y' } }], 0);
+    expect([...d.serialised]).toEqual([
+      ['k\u0000x', '{"m":"x"}'],
+      ['k\u0000y', '{"m":"y"}'],
+    ]);
+    expect(d.staged.get('k')).toEqual({ members: ['x', 'y'], changed: [] });
+  });
+
+  it('refuses, as a defect, to forget an actor written as pieces: its pieces would outlive it', () => {
+    const d = decideBatch(setDeps, [{ key: 'k', input: { op: 'drop', value: '' } }], 0);
+    expect(d.rejections).toEqual([expect.objectContaining({ kind: 'defect', reason: expect.stringContaining('written as pieces and cannot be forgotten') })]);
+  });
+});

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceService } from '../device/service.ts';
-import type { DeviceDecision } from '../device/messages.ts';
-import type { DeviceResult } from '../campaign/messages.ts';
+import type { DeviceDecision } from '../../contracts/campaign-device-decisions.ts';
+import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
 import { offer, profile } from '../../test/support/device-fixtures.ts';
 import { caughtUp, produce } from '../../scripts/lib/kafka.ts';
 import { startInProcess } from '../../test/support/in-process.ts';

@@ -1,6 +1,6 @@
 import { Partitioners, type Admin, type Batch, type Consumer, type Kafka, type Message, type Producer } from 'kafkajs';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, InvalidMessage, type ActorType, type InputParser, type Output, type Wake } from './actor.ts';
-import { positionsRecord, restoreTasks, stateRecord, type TaskSnapshot } from './changelog.ts';
+import { actorStates, positionsRecord, restoreTasks, stateRecord, type TaskSnapshot } from './changelog.ts';
 import type { Clock } from './clock.ts';
 import type { TopicCodec } from './codec.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
@@ -12,6 +12,8 @@ import { sendChunks } from './send-chunks.ts';
 import { Serial } from './serial.ts';
 import type { TopicNames } from './topics.ts';
 import { inTransaction, isFenced } from './transaction.ts';
+import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.ts';
+import { Registry } from 'prom-client';
 import { WakeHeap } from './wake-heap.ts';
 
 /**
@@ -20,12 +22,12 @@ import { WakeHeap } from './wake-heap.ts';
  * producer (`<group>.task-<p>`, so a new owner fences the old one: kafkajs has no
  * KIP-447), and commits state, outputs and input offsets in one transaction per batch.
  */
-export interface ServiceDefinition<S, In> {
+export interface ServiceDefinition<S, In, O extends Output = Output> {
   readonly name: string;
-  readonly actor: ActorType<S, In>;
-  /** Logical input topic id → parser of its decoded value. */
+  readonly actor: ActorType<S, In, O>;
+  /** Logical input topic id → parser of its decoded value (contracts/ inputParsers). */
   readonly inputs: Readonly<Record<string, InputParser<In>>>;
-  readonly outputs: readonly string[];
+  readonly outputs: readonly O['topic'][];
   readonly changelog: string;
   /** What the service does with each kind of error (default deadLetterOrRetry). */
   readonly recovery?: RecoveryStrategy;
@@ -41,9 +43,21 @@ export interface ServiceDeps {
   readonly maxClockSkewMs?: number;
   /** How often due wake-ups are looked for, in real ms. */
   readonly wakeTickMs?: number;
+  /** Where the service counts its work (default: a registry of its own, read by no one). */
+  readonly metrics?: RuntimeMetrics;
 }
 
-export interface RunningService {
+/** What /readyz reports of a running consumer group. */
+export interface GroupReadiness {
+  /** It has joined its consumer group and not crashed or stopped since. */
+  readonly joined: boolean;
+  /** Assigned partitions whose tasks are still being restored. */
+  readonly restoring: number;
+  /** Milliseconds since its last heartbeat reached the broker (Infinity before the first). */
+  readonly heartbeatAgeMs: number;
+}
+
+export interface RunningService<S = unknown> {
   readonly groupId: string;
   /**
    * Settles with the error once the service can no longer make progress by itself (its consumer
@@ -52,6 +66,9 @@ export interface RunningService {
   readonly failed: Promise<Error>;
   /** Inputs dead-lettered and wake-ups dropped since the start, by error kind. */
   readonly rejected: Readonly<Record<Exclude<ErrorKind, 'transient'>, number>>;
+  readiness(): GroupReadiness;
+  /** The actor states held in memory by its tasks. */
+  states(): IterableIterator<S>;
   stop(): Promise<void>;
 }
 
@@ -80,7 +97,7 @@ interface Item<In> {
 const WAKES_PER_TRANSACTION = 1000;
 const WAKE_RETRY_MAX_MS = 2_000;
 
-export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: ServiceDeps): Promise<RunningService> {
+export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: ServiceDeps): Promise<RunningService<S>> {
   const { kafka, names, codecs, clock } = deps;
   const log = deps.logger.child({ component: 'runtime' });
   const groupId = `${names.prefix}otaflow.${def.name}`;
@@ -88,6 +105,8 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   const inputIds = Object.keys(def.inputs);
   const inputByName = new Map(inputIds.map((id) => [names.name(id), id]));
   const allowedOutputs = new Set(def.outputs);
+  const metrics = deps.metrics ?? createRuntimeMetrics(new Registry());
+  const service = { service: def.name };
 
   const admin = kafka.admin();
   await admin.connect();
@@ -106,6 +125,14 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: 100,
   });
+  metrics.watchLag(consumer, { service: def.name, group: groupId });
+  let joined = false;
+  let heartbeatAt = -Infinity;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  consumer.on(consumer.events.HEARTBEAT, () => (heartbeatAt = Date.now()));
+  for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) consumer.on(left, () => (joined = false));
+  /** Tasks whose restore has not finished. */
+  const restoring = new Set<Task<S>>();
 
   const openTask = (partition: number): Task<S> => {
     const producer = kafka.producer({
@@ -146,16 +173,20 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
       );
       return restoreTasks(kafka, admin, changelogTopic, partitions, log);
     })();
+    const restoreTimer = metrics.restoreSeconds.startTimer(service);
+    restored.then(() => restoreTimer(), () => undefined);
+    for (const task of opened) restoring.add(task);
     for (const task of opened) {
       task.ready = restored.then((snapshots) => loadSnapshot(task, snapshots.get(task.partition)!));
       task.ready.catch((e: unknown) => log.error({ err: e, partition: task.partition }, 'task failed to open'));
+      task.ready.then(() => restoring.delete(task), () => undefined);
     }
   };
 
   const loadSnapshot = (task: Task<S>, snapshot: TaskSnapshot): void => {
-    for (const [key, state] of snapshot.states) {
-      task.store.set(key, state as S);
-      task.wakes.set(key, def.actor.wakeAt(state as S));
+    for (const [key, state] of actorStates(def.actor, snapshot.states)) {
+      task.store.set(key, state);
+      task.wakes.set(key, def.actor.wakeAt(state));
     }
     for (const [topic, offset] of snapshot.positions) task.positions.set(topic, offset);
   };
@@ -183,8 +214,9 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   const deadLetterTopic = (inputTopic: string) => names.name(names.spec(inputByName.get(inputTopic)!).deadLetter!);
 
   /** Counted and logged once its transaction committed: an aborted one is decided again. */
-  const report = (partition: number, rejection: Omit<Rejection, 'index'>, where: { key?: string | undefined; offset?: string }) => {
+  const report = (partition: number, rejection: Omit<Rejection, 'index'>, where: { key?: string | undefined; offset?: string; topic?: string }) => {
     rejected[rejection.kind]++;
+    if (where.topic !== undefined) metrics.deadLetters.inc({ ...service, topic: where.topic, kind: rejection.kind });
     const level = rejection.kind === 'defect' ? 'error' : 'warn';
     if (where.offset === undefined) log[level]({ partition, key: where.key, kind: rejection.kind, reason: rejection.reason }, "wake-up failed: dropped until the actor's next input");
     else log[level]({ partition, offset: where.offset, kind: rejection.kind, reason: rejection.reason }, 'dead-lettered');
@@ -214,7 +246,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
 
   /** After the commit: the states become the task's, and the rejections are counted and logged. */
   const commitDecision = (task: Task<S>, items: readonly Item<In>[], decision: BatchDecision<S>): void => {
-    for (const r of decision.rejections) report(task.partition, r, { key: items[r.index]!.key, offset: items[r.index]!.source?.offset });
+    for (const r of decision.rejections) report(task.partition, r, { key: items[r.index]!.key, offset: items[r.index]!.source?.offset, topic: items[r.index]!.source?.topic });
     for (const [key, state] of decision.staged) {
       if (state === undefined) {
         task.store.delete(key);
@@ -224,6 +256,10 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
         task.wakes.set(key, def.actor.wakeAt(state));
       }
     }
+  };
+
+  const countCommitted = (messages: Map<string, Message[]>): void => {
+    for (const [topic, list] of messages) metrics.recordsOut.inc({ ...service, topic }, list.length);
   };
 
   const send = async (tx: { send: Producer['send'] }, messages: Map<string, Message[]>): Promise<void> => {
@@ -237,6 +273,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     const from = task.positions.get(batch.topic) ?? -1n;
     const fresh = batch.messages.filter((m) => BigInt(m.offset) >= from);
     if (fresh.length === 0) return batch.messages.at(-1)?.offset;
+    const endBatch = metrics.batchSeconds.startTimer(service);
     await codec.prepare(fresh.map((m) => m.value));
     const items: Item<In>[] = [];
     const unparsed: { offset: bigint; source: NonNullable<Item<In>['source']>; rejection: Omit<Rejection, 'index'> }[] = [];
@@ -260,12 +297,18 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     for (const u of dead) append(messages, deadLetterTopic(batch.topic), deadLetter({ service: def.name, ...u.source }, u.rejection.reason, u.rejection.kind));
     const positions = new Map(task.positions).set(batch.topic, next);
     append(messages, changelogTopic, positionsRecord(positions, task.partition));
+    const endCommit = metrics.commitSeconds.startTimer(service);
     await inTransaction(task.producer, async (tx) => {
       await send(tx, messages);
       await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next.toString() }] }] });
     });
+    endCommit();
     commitDecision(task, items, decision);
-    for (const u of dead) report(batch.partition, u.rejection, { offset: u.source.offset });
+    for (const u of dead) report(batch.partition, u.rejection, { offset: u.source.offset, topic: batch.topic });
+    countCommitted(messages);
+    metrics.recordsIn.inc({ ...service, topic: batch.topic }, cut === undefined ? fresh.length : fresh.findIndex((m) => BigInt(m.offset) >= next));
+    metrics.batchRecords.observe(service, fresh.length);
+    endBatch();
     task.positions.set(batch.topic, next);
     return (next - 1n).toString();
   };
@@ -316,7 +359,10 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     const items = due.map((d) => ({ key: d.key, input: { kind: 'wake', at: d.at } as Wake }));
     try {
       const { decision, messages } = decideAll(task, items, clock.now());
+      const endCommit = metrics.commitSeconds.startTimer(service);
       await inTransaction(task.producer, (tx) => send(tx, messages));
+      endCommit();
+      countCommitted(messages);
       commitDecision(task, items, decision);
       for (const d of due.slice(decision.processed)) task.wakes.set(d.key, d.at);
       task.wakeFailures = 0;
@@ -345,13 +391,23 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     }
   }, deps.wakeTickMs ?? 20);
 
+  const removeGauges = metrics.addSource({
+    service: def.name,
+    actors: () => [...tasks.values()].reduce((n, t) => n + t.store.size, 0),
+    pendingWakeups: () => [...tasks.values()].reduce((n, t) => n + t.wakes.size, 0),
+  });
   log.info({ groupId, inputs: [...inputByName.keys()], changelog: changelogTopic }, 'service started');
   return {
     groupId,
     failed,
     rejected,
+    readiness: () => ({ joined, restoring: [...tasks.values()].filter((t) => restoring.has(t)).length, heartbeatAgeMs: Date.now() - heartbeatAt }),
+    *states() {
+      for (const task of tasks.values()) yield* task.store.values();
+    },
     async stop() {
       stopping = true;
+      removeGauges();
       clearInterval(tick);
       await consumer.disconnect();
       await Promise.all([...tasks.values()].map(closeTask));

@@ -1,11 +1,12 @@
+import { inputParsers } from '../../contracts/index.ts';
+import type { VerboseRequest } from '../../contracts/verbose-requests.ts';
 import type { ServiceDefinition } from '../runtime/service.ts';
-import { parseVerboseRequest, type VerboseRequest } from './messages.ts';
-import { verboseActor, type VerboseState } from './verbose-actor.ts';
+import { verboseActor, type VerboseOutput, type VerboseState } from './verbose-actor.ts';
 
-export const verboseService: ServiceDefinition<VerboseState, VerboseRequest> = {
+export const verboseService: ServiceDefinition<VerboseState, VerboseRequest, VerboseOutput> = {
   name: 'verbose',
   actor: verboseActor,
-  inputs: { 'verbose-requests': parseVerboseRequest },
+  inputs: inputParsers<VerboseRequest>({ 'verbose-requests': (request) => request }),
   outputs: ['campaign-events', 'device-campaign', 'verbose-events'],
   changelog: 'verbose-changelog',
 };

@@ -1,6 +1,8 @@
-import type { ActorType, Decision, Output } from '../runtime/actor.ts';
-import type { VerboseControl } from '../device/messages.ts';
-import { VERBOSE_MAX_DEVICES, type VerboseEvent, type VerboseRequest } from './messages.ts';
+import { campaignEvent } from '../../contracts/campaign-events.ts';
+import type { Publish } from '../../contracts/index.ts';
+import type { VerboseEvent } from '../../contracts/verbose-events.ts';
+import type { VerboseRequest } from '../../contracts/verbose-requests.ts';
+import type { ActorType, Decision } from '../runtime/actor.ts';
 
 /**
  * R-LOG-1, verbose logging of HTTP devices: at most 20 devices at a time; it turns off by
@@ -23,13 +25,17 @@ export const AUTO_OFF_MS = 7 * DAY;
 export const FETCHABLE_AFTER_MS = DAY;
 export const PURGE_AFTER_MS = 30 * DAY;
 
-type D = Decision<VerboseState>;
+export const VERBOSE_MAX_DEVICES = 20;
+
+export type VerboseOutput = Publish<'campaign-events' | 'device-campaign' | 'verbose-events'>;
+
+type D = Decision<VerboseState, VerboseOutput>;
 
 const active = (s: Session) => s.offAt === null;
 export const fetchableAt = (s: Session) => (s.collectingSince === null ? null : s.collectingSince + FETCHABLE_AFTER_MS);
 export const purgeAt = (s: Session) => (s.collectingSince ?? s.enabledAt) + PURGE_AFTER_MS;
 
-export const verboseActor: ActorType<VerboseState, VerboseRequest> = {
+export const verboseActor: ActorType<VerboseState, VerboseRequest, VerboseOutput> = {
   name: 'verbose',
   initial: () => ({ sessions: {} }),
   wakeAt: (state) => {
@@ -65,7 +71,7 @@ function enable(state: VerboseState, c: Command, now: number): D {
     return answer(state, c, false, `verbose logging is limited to ${VERBOSE_MAX_DEVICES} devices at a time; ${on.length} are on and ${fresh.length} more were asked for`, now);
   }
   let s = state;
-  const outputs: Output[] = [];
+  const outputs: VerboseOutput[] = [];
   for (const deviceId of fresh) {
     const session: Session = { enabledAt: now, autoOffAt: now + AUTO_OFF_MS, collectingSince: null, offAt: null };
     s = put(s, deviceId, session);
@@ -77,7 +83,7 @@ function enable(state: VerboseState, c: Command, now: number): D {
 
 function disable(state: VerboseState, c: Command, now: number): D {
   let s = state;
-  const outputs: Output[] = [];
+  const outputs: VerboseOutput[] = [];
   for (const deviceId of c.deviceIds) {
     const session = s.sessions[deviceId];
     if (!session || !active(session)) continue;
@@ -103,7 +109,7 @@ function fetch(state: VerboseState, c: Command, now: number): D {
 
 function onWake(state: VerboseState, now: number): D {
   let s = state;
-  const outputs: Output[] = [];
+  const outputs: VerboseOutput[] = [];
   for (const [deviceId, session] of Object.entries(state.sessions)) {
     if (active(session) && session.autoOffAt <= now) {
       const off = { ...session, offAt: session.autoOffAt };
@@ -120,14 +126,12 @@ function onWake(state: VerboseState, now: number): D {
 
 const put = (s: VerboseState, deviceId: string, session: Session): VerboseState => ({ sessions: { ...s.sessions, [deviceId]: session } });
 
-function toDevice(deviceId: string, on: boolean, at: number): Output {
-  const value: VerboseControl = { type: 'verbose', deviceId, on, at };
-  return { topic: 'device-campaign', key: deviceId, value };
+function toDevice(deviceId: string, on: boolean, at: number): VerboseOutput {
+  return { topic: 'device-campaign', key: deviceId, value: { type: 'verbose', deviceId, on, at } };
 }
 
-function event(deviceId: string, s: Session, type: VerboseEvent['type'], at: number): Output {
-  const value: VerboseEvent = { type, deviceId, enabledAt: s.enabledAt, autoOffAt: s.autoOffAt, collectingSince: s.collectingSince, offAt: s.offAt, fetchableAt: fetchableAt(s), purgeAt: purgeAt(s), at };
-  return { topic: 'verbose-events', key: deviceId, value };
+function event(deviceId: string, s: Session, type: VerboseEvent['type'], at: number): VerboseOutput {
+  return { topic: 'verbose-events', key: deviceId, value: { type, deviceId, enabledAt: s.enabledAt, autoOffAt: s.autoOffAt, collectingSince: s.collectingSince, offAt: s.offAt, fetchableAt: fetchableAt(s), purgeAt: purgeAt(s), at } };
 }
 
 function answer(state: VerboseState, c: Command, accepted: boolean, reason: string, now: number): D {
@@ -136,22 +140,7 @@ function answer(state: VerboseState, c: Command, accepted: boolean, reason: stri
 
 function withAnswer(d: D, c: Command, accepted: boolean, reason: string, now: number): D {
   const kind = { enable: 'ENABLE_VERBOSE_LOGGING', disable: 'DISABLE_VERBOSE_LOGGING', fetch: 'FETCH_VERBOSE_LOGS' }[c.type];
-  const value = {
-    campaignId: c.campaignId,
-    type: accepted ? 'COMMAND_ACCEPTED' : 'COMMAND_REFUSED',
-    commandId: c.commandId,
-    from: null,
-    to: null,
-    reason: `${kind}: ${reason}`,
-    deviceId: null,
-    deviceStatus: null,
-    detail: null,
-    api: null,
-    make: null,
-    model: null,
-    targetVersion: null,
-    deviceCount: c.deviceIds.length,
-    at: now,
-  };
+  // The verbose actor knows no campaign's request: the event names none.
+  const value = campaignEvent(c.campaignId, null, now, { type: accepted ? 'COMMAND_ACCEPTED' : 'COMMAND_REFUSED', commandId: c.commandId, reason: `${kind}: ${reason}`, deviceCount: c.deviceIds.length });
   return { state: d.state, outputs: [...d.outputs, { topic: 'campaign-events', key: c.campaignId, value }] };
 }

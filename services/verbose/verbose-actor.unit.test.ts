@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
-import type { VerboseControl } from '../device/messages.ts';
-import type { VerboseEvent, VerboseRequest } from './messages.ts';
+import type { VerboseControl } from '../../contracts/device-campaign.ts';
+import type { VerboseEvent } from '../../contracts/verbose-events.ts';
+import type { VerboseRequest } from '../../contracts/verbose-requests.ts';
 import { AUTO_OFF_MS, FETCHABLE_AFTER_MS, PURGE_AFTER_MS, verboseActor, type VerboseState } from './verbose-actor.ts';
 
 const T0 = Date.UTC(2026, 5, 1);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { DeviceResult } from '../../services/campaign/messages.ts';
+import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
 import { cellLimit } from '../../services/cell/cell-limit.ts';
 import { learnedRadio, type SimDevice } from '../../scripts/fleet/fleet.ts';
 import type { CampaignRun } from '../../scripts/lib/campaign-run.ts';

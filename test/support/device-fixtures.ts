@@ -1,5 +1,6 @@
 import { luhnImei } from '../../scripts/fleet/fleet.ts';
-import type { Checkin, Offer } from '../../services/device/messages.ts';
+import type { Checkin } from '../../contracts/device-checkins.ts';
+import type { Offer } from '../../contracts/device-campaign.ts';
 
 export const profile: Checkin = {
   deviceId: 'd1',

@@ -1,7 +1,7 @@
-import type { DeviceResult } from '../../services/campaign/messages.ts';
-import type { CellEvent } from '../../services/cell/messages.ts';
-import type { PilotEvent } from '../../services/pilot/messages.ts';
-import type { CampaignEvent } from '../../services/projector/campaigns/index.ts';
+import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
+import type { CellEvent } from '../../contracts/cell-events.ts';
+import type { PilotEvent } from '../../contracts/pilot-events.ts';
+import type { CampaignEvent } from '../../contracts/campaign-events.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../services/projector/database.ts';
 import { produce } from '../../scripts/lib/kafka.ts';

@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_CLOCK_SKEW_MS, InvalidMessage, type ActorType, type ParseContext, type Wake } from '../../services/runtime/actor.ts';
 import type { TopicCodec } from '../../services/runtime/codec.ts';
+import { actorStates } from '../../services/runtime/changelog.ts';
 import { decideBatch, type BatchItem } from '../../services/runtime/decide-batch.ts';
 import { deadLetterOrRetry, type ErrorKind } from '../../services/runtime/errors.ts';
 import type { ServiceDefinition } from '../../services/runtime/service.ts';
@@ -84,7 +85,7 @@ interface Running {
   readonly def: AnyService;
   readonly actor: ActorType<unknown, Delivery>;
   readonly declared: ReadonlySet<string>;
-  /** The changelog: each key's state serialised, what a restart restores from. */
+  /** The changelog: record key → value (each key's state, or its pieces), what a restart restores from. */
   readonly changelog: Map<string, string>;
   store: Map<string, unknown>;
   wakes: WakeHeap;
@@ -179,6 +180,11 @@ export class TopologyDriver {
     this.#runUntilQuiet();
   }
 
+  /** When the earliest wake-up of any service is due, if one is set: where a test that answers between wake-ups stops the clock. */
+  nextWakeAt(): number | undefined {
+    return this.#nextWakeAt();
+  }
+
   /** The next record produced to `topic` that this method has not returned yet, as a test output topic reads it. */
   readOutput<V = unknown>(topic: string): TopicRecord<V> | undefined {
     const produced = this.#log(topic);
@@ -231,8 +237,8 @@ export class TopologyDriver {
       if (service !== undefined && s.def.name !== service) continue;
       s.store = new Map();
       s.wakes = new WakeHeap();
-      for (const [key, json] of s.changelog) {
-        const state: unknown = JSON.parse(json);
+      const records = new Map([...s.changelog].map(([key, json]) => [key, JSON.parse(json) as unknown]));
+      for (const [key, state] of actorStates(s.def.actor, records)) {
         s.store.set(key, state);
         s.wakes.set(key, s.def.actor.wakeAt(state));
       }
@@ -288,15 +294,13 @@ export class TopologyDriver {
       this.#now,
     );
     for (const [key, state] of decision.staged) {
-      if (state === undefined) {
-        s.store.delete(key);
-        s.changelog.delete(key);
-        s.wakes.set(key, undefined);
-      } else {
-        s.store.set(key, state);
-        s.changelog.set(key, decision.serialised.get(key)!);
-        s.wakes.set(key, s.def.actor.wakeAt(state));
-      }
+      if (state === undefined) s.store.delete(key);
+      else s.store.set(key, state);
+      s.wakes.set(key, state === undefined ? undefined : s.def.actor.wakeAt(state));
+    }
+    for (const [key, json] of decision.serialised) {
+      if (json === null) s.changelog.delete(key);
+      else s.changelog.set(key, json);
     }
     for (const [topic, m] of decision.outputs) this.#append(topic, m.key as string, m.value as Buffer, s.def.name);
     return decision;
@@ -367,6 +371,7 @@ function parsingActor<S, In>(def: ServiceDefinition<S, In>, codecs: ReadonlyMap<
     name: actor.name,
     initial: (key) => actor.initial(key),
     wakeAt: (state) => actor.wakeAt(state),
+    ...(actor.pieces ? { pieces: actor.pieces } : {}),
     decide(state, input, now) {
       if (input.kind === 'wake') return actor.decide(state, input satisfies Wake, now);
       const { topic, key, bytes } = input.record;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceResult } from '../../campaign/messages.ts';
-import type { CampaignEvent } from '../campaigns/index.ts';
+import type { DeviceResult } from '../../../contracts/campaign-device-results.ts';
+import type { CampaignEvent } from '../../../contracts/campaign-events.ts';
 import { foldByKey } from '../fold.ts';
 import { campaignDevicesProjection } from './index.ts';
 

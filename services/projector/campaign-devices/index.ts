@@ -1,8 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { InvalidMessage } from '../../runtime/actor.ts';
-import type { DeviceResult } from '../../campaign/messages.ts';
+import { parseDeviceResult, type DeviceResult } from '../../../contracts/campaign-device-results.ts';
+import { parseCampaignEvent, type CampaignEvent } from '../../../contracts/campaign-events.ts';
 import type { Database } from '../database.ts';
-import type { CampaignEvent } from '../campaigns/index.ts';
 import { toTimestamp, type Projection } from '../projection.ts';
 
 /**
@@ -10,7 +9,9 @@ import { toTimestamp, type Projection } from '../projection.ts';
  * latest status, detail, cause and attempt (R-RES-4). Decisions and results come on two
  * topics, in no fixed order between them: a final result is never overwritten by a decision.
  */
-export type CampaignDeviceInput = { kind: 'decision'; event: CampaignEvent & { deviceId: string; detail: string | null } } | { kind: 'result'; result: DeviceResult };
+type DecisionEvent = CampaignEvent & { deviceId: string };
+
+export type CampaignDeviceInput = { kind: 'decision'; event: DecisionEvent } | { kind: 'result'; result: DeviceResult };
 
 export interface DeviceRow {
   campaignId: string;
@@ -49,10 +50,9 @@ export const campaignDevicesProjection: Projection<CampaignDeviceInput, DeviceRo
   name: 'campaign_devices',
   topics: ['campaign-events', 'campaign-device-results'],
   parse(topic, value, key) {
-    const v = value as { campaignId?: string; type?: string; deviceId?: string | null };
-    if (!v.campaignId || v.campaignId !== key) throw new InvalidMessage(`key "${key}" is not the campaignId "${v.campaignId}"`);
-    if (topic === 'campaign-device-results') return { kind: 'result', result: value as DeviceResult };
-    return { kind: 'decision', event: value as CampaignEvent & { deviceId: string; detail: string | null } };
+    if (topic === 'campaign-device-results') return { kind: 'result', result: parseDeviceResult(value, key) };
+    // Events without a device pass `filter` no further.
+    return { kind: 'decision', event: parseCampaignEvent(value, key) as DecisionEvent };
   },
   filter: (input) => input.kind === 'result' || (input.event.type === 'DEVICE_DECISION' && typeof input.event.deviceId === 'string'),
   keyOf,

@@ -1,26 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import { InvalidMessage } from '../../runtime/actor.ts';
-import type { DeviceResult } from '../../campaign/messages.ts';
+import { parseDeviceResult, type DeviceResult } from '../../../contracts/campaign-device-results.ts';
+import { parseCampaignEvent, type CampaignEvent } from '../../../contracts/campaign-events.ts';
 import type { Database } from '../database.ts';
 import { toTimestamp, type Projection } from '../projection.ts';
-
-/** schemas/campaign-event.avsc, the fields this projection reads. */
-export interface CampaignEvent {
-  readonly campaignId: string;
-  readonly type: 'STATE_CHANGED' | 'COMMAND_ACCEPTED' | 'COMMAND_REFUSED' | 'DEVICE_DECISION';
-  readonly to: string | null;
-  readonly deviceStatus: string | null;
-  readonly api: string | null;
-  readonly make: string | null;
-  readonly model: string | null;
-  readonly targetVersion: string | null;
-  readonly deviceCount: number | null;
-  /** Absent from events written before the schedule fields existed. */
-  readonly scheduleKind?: string | null;
-  readonly startAt?: number | null;
-  readonly endAt?: number | null;
-  readonly at: number;
-}
 
 export type CampaignInput = { kind: 'event'; event: CampaignEvent } | { kind: 'result'; result: DeviceResult };
 
@@ -88,9 +70,7 @@ export const campaignsProjection: Projection<CampaignInput, CampaignDelta> = {
   name: 'campaigns',
   topics: ['campaign-events', 'campaign-device-results'],
   parse(topic, value, key) {
-    const v = value as { campaignId?: string };
-    if (!v.campaignId || v.campaignId !== key) throw new InvalidMessage(`key "${key}" is not the campaignId "${v.campaignId}"`);
-    return topic === 'campaign-events' ? { kind: 'event', event: value as CampaignEvent } : { kind: 'result', result: value as DeviceResult };
+    return topic === 'campaign-events' ? { kind: 'event', event: parseCampaignEvent(value, key) } : { kind: 'result', result: parseDeviceResult(value, key) };
   },
   keyOf: campaignOf,
   fold: foldCampaign,

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { InvalidMessage } from '../../runtime/actor.ts';
-import type { CellEvent } from '../../cell/messages.ts';
+import { parseCellEvent, type CellEvent } from '../../../contracts/cell-events.ts';
 import type { Database } from '../database.ts';
 import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
@@ -23,12 +22,7 @@ export function foldCell(change: CellDelta | undefined, e: CellEvent): CellDelta
 export const cellUtilisationProjection: Projection<CellEvent, CellDelta> = {
   name: 'cell_utilisation',
   topics: ['cell-events'],
-  parse(_topic, value, key) {
-    const e = value as CellEvent;
-    if (!e || typeof e.cellId !== 'string' || e.cellId !== key) throw new InvalidMessage(`cell event: key "${key}" is not its cellId`);
-    if (typeof e.inUse !== 'number' || typeof e.limit !== 'number') throw new InvalidMessage('cell event: inUse and limit must be numbers');
-    return e;
-  },
+  parse: (_topic, value, key) => parseCellEvent(value, key),
   keyOf: (e) => e.cellId,
   fold: foldCell,
   async write(trx, changes) {

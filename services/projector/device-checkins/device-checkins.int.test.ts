@@ -6,7 +6,7 @@ import type { Topology } from '../../../scripts/lib/topology.ts';
 import { waitFor } from '../../../scripts/lib/wait-for.ts';
 import { profile } from '../../../test/support/device-fixtures.ts';
 import { expectTruthAndReplaySafe, runProjection, projectionSuite, waitProjected } from '../../../test/support/projection-harness.ts';
-import type { Checkin } from '../../device/messages.ts';
+import type { Checkin } from '../../../contracts/device-checkins.ts';
 import { deadLetterHeaders } from '../../runtime/dead-letter.ts';
 import type { Database } from '../database.ts';
 import { deviceCheckinsProjection, readCheckinHistory } from './index.ts';

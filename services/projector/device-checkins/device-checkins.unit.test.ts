@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../runtime/actor.ts';
 import { describe, expect, it } from 'vitest';
 import { profile } from '../../../test/support/device-fixtures.ts';
-import { parseCheckin, type Checkin } from '../../device/messages.ts';
+import { parseCheckin, type Checkin } from '../../../contracts/device-checkins.ts';
 import { foldByKey } from '../fold.ts';
 import { deviceCheckinsProjection } from './index.ts';
 

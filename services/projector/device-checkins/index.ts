@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { parseCheckin, type Checkin, type DeviceInput } from '../../device/messages.ts';
+import { parseCheckin, type Checkin } from '../../../contracts/device-checkins.ts';
 import type { Database } from '../database.ts';
 import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
@@ -13,7 +13,7 @@ export const deviceCheckinsProjection: Projection<Checkin, Checkin> = {
   topics: ['device-checkins'],
   parse(_topic, value, key, context) {
     // The device service's own check, so the history holds exactly the check-ins device actors accept.
-    return (parseCheckin(value, key, context) as Extract<DeviceInput, { kind: 'checkin' }>).checkin;
+    return parseCheckin(value, key, context);
   },
   keyOf: (c) => `${c.deviceId}\u0000${c.at}`,
   // The same device at the same instant is one check-in delivered again: any copy is the row.

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { InvalidMessage } from '../../runtime/actor.ts';
-import type { PilotEvent } from '../../pilot/messages.ts';
+import { parsePilotEvent, type PilotEvent } from '../../../contracts/pilot-events.ts';
 import type { Database } from '../database.ts';
 import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
@@ -12,11 +11,7 @@ import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 export const pilotSuccessProjection: Projection<PilotEvent, PilotEvent> = {
   name: 'pilot_success',
   topics: ['pilot-events'],
-  parse(_topic, value, key) {
-    const e = value as PilotEvent;
-    if (!e || e.key !== key || typeof e.campaignId !== 'string' || typeof e.rate !== 'number') throw new InvalidMessage(`pilot event: key "${key}" is not its make|model|target, or counts are missing`);
-    return e;
-  },
+  parse: (_topic, value, key) => parsePilotEvent(value, key),
   keyOf: (e) => `${e.key}\u0000${e.campaignId}`,
   // Each event carries the pilot's full counts, so the latest one is the row.
   fold: (_change, e) => e,

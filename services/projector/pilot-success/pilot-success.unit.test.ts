@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PilotEvent } from '../../pilot/messages.ts';
+import type { PilotEvent } from '../../../contracts/pilot-events.ts';
 import { foldByKey } from '../fold.ts';
 import { pilotSuccessProjection } from './index.ts';
 

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { InvalidMessage } from '../../runtime/actor.ts';
-import type { VerboseEvent } from '../../verbose/messages.ts';
+import { parseVerboseEvent, verboseLifecycle, type VerboseEvent } from '../../../contracts/verbose-events.ts';
 import type { Database } from '../database.ts';
 import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
 
@@ -11,27 +10,18 @@ import { takeIncoming, toTimestamp, type Projection } from '../projection.ts';
  * so the latest event is the row; an older one arriving later never moves it back.
  */
 
-/** A session only moves forward through these, so at the same instant the later state is the newer event. */
-const lifecycle: readonly VerboseEvent['type'][] = ['enabled', 'collecting', 'off', 'purged'];
+/** A session only moves forward, so at the same instant the later state is the newer event. */
+const lifecycle: readonly VerboseEvent['type'][] = verboseLifecycle;
 
 /** True when `e` happened after `than`, or is the same event again: the fold and the upsert both order events so. */
 const supersedes = (e: VerboseEvent, than: VerboseEvent): boolean =>
   e.at > than.at || (e.at === than.at && lifecycle.indexOf(e.type) >= lifecycle.indexOf(than.type));
 
-const times = ['enabledAt', 'autoOffAt', 'purgeAt', 'at'] as const;
-const optionalTimes = ['collectingSince', 'offAt', 'fetchableAt'] as const;
 
 export const verboseLoggingProjection: Projection<VerboseEvent, VerboseEvent> = {
   name: 'verbose_logging',
   topics: ['verbose-events'],
-  parse(_topic, value, key) {
-    const e = value as VerboseEvent;
-    if (typeof e?.deviceId !== 'string' || e.deviceId !== key) throw new InvalidMessage(`verbose event: key "${key}" is not its deviceId "${e?.deviceId}"`);
-    if (!lifecycle.includes(e.type)) throw new InvalidMessage(`verbose event: type must be one of ${lifecycle.join('|')}, got "${e.type}"`);
-    for (const t of times) if (!Number.isFinite(e[t])) throw new InvalidMessage(`verbose event: "${t}" must be epoch millis, got ${JSON.stringify(e[t])}`);
-    for (const t of optionalTimes) if (e[t] !== null && !Number.isFinite(e[t])) throw new InvalidMessage(`verbose event: "${t}" must be epoch millis or null, got ${JSON.stringify(e[t])}`);
-    return e;
-  },
+  parse: (_topic, value, key) => parseVerboseEvent(value, key),
   keyOf: (e) => `${e.deviceId}\u0000${e.enabledAt}`,
   fold: (change, e) => (change === undefined || supersedes(e, change) ? e : change),
   async write(trx, changes) {

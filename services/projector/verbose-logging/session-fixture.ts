@@ -1,4 +1,4 @@
-import type { VerboseEvent } from '../../verbose/messages.ts';
+import type { VerboseEvent } from '../../../contracts/verbose-events.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -6,7 +6,7 @@ import type { Topology } from '../../../scripts/lib/topology.ts';
 import { waitFor } from '../../../scripts/lib/wait-for.ts';
 import { expectTruthAndReplaySafe, runProjection, projectionSuite, waitProjected } from '../../../test/support/projection-harness.ts';
 import { deadLetterHeaders } from '../../runtime/dead-letter.ts';
-import type { VerboseEvent } from '../../verbose/messages.ts';
+import type { VerboseEvent } from '../../../contracts/verbose-events.ts';
 import type { Database } from '../database.ts';
 import { readActiveVerboseDevices, readVerboseSessions, verboseLoggingProjection } from './index.ts';
 import { sessionEvents } from './session-fixture.ts';

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../runtime/actor.ts';
 import { describe, expect, it } from 'vitest';
-import type { VerboseEvent } from '../../verbose/messages.ts';
+import type { VerboseEvent } from '../../../contracts/verbose-events.ts';
 import { foldByKey } from '../fold.ts';
 import { verboseLoggingProjection } from './index.ts';
 import { sessionEvents } from './session-fixture.ts';

@@ -1,0 +1,39 @@
+import { InvalidMessage } from '../services/runtime/actor.ts';
+import type { ControlAction, OfferTerms } from './common.ts';
+import { MAX_DEVICE_IDS } from './input-limits.ts';
+
+/**
+ * otaflow.campaign.parts (key: `campaignId/part`), internal. The campaign actor keeps counts;
+ * each part of its device list lives in a campaign-part actor, which tells its devices what
+ * the campaign decides.
+ */
+export type PartMessage =
+  | { readonly type: 'members'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly terms: OfferTerms; readonly offerNow: boolean; readonly at: number }
+  | { readonly type: 'offer'; readonly campaignId: string; readonly part: number; readonly at: number }
+  | { readonly type: 'control'; readonly campaignId: string; readonly part: number; readonly action: Exclude<ControlAction, 'remove'>; readonly at: number }
+  | { readonly type: 'remove'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly at: number };
+
+export const partKey = (campaignId: string, part: number) => `${campaignId}/${part}`;
+
+export function parsePartMessage(value: unknown, key: string): PartMessage {
+  const m = value as PartMessage;
+  if (!m || typeof m.campaignId !== 'string' || !Number.isInteger(m.part) || m.part < 0) {
+    throw new InvalidMessage('campaign part: expected {type, campaignId, part, ...}');
+  }
+  if (key !== partKey(m.campaignId, m.part)) throw new InvalidMessage(`campaign part: key "${key}" is not "${partKey(m.campaignId, m.part)}"`);
+  switch (m.type) {
+    case 'members':
+      if (!Array.isArray(m.deviceIds) || m.deviceIds.length > MAX_DEVICE_IDS || !m.terms) {
+        throw new InvalidMessage(`campaign part: "members" needs deviceIds (at most ${MAX_DEVICE_IDS}) and terms`);
+      }
+      return m;
+    case 'remove':
+      if (!Array.isArray(m.deviceIds)) throw new InvalidMessage('campaign part: "remove" needs deviceIds');
+      return m;
+    case 'offer':
+    case 'control':
+      return m;
+    default:
+      throw new InvalidMessage(`campaign part: unknown type "${(m as { type: unknown }).type}"`);
+  }
+}
