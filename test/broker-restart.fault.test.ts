@@ -148,7 +148,7 @@ async function sendProbes(t: Topology): Promise<Probe[]> {
     const sent = await producer.sendBatch({
       topicMessages: probeTopics.map((id) => ({
         topic: t.names.name(id),
-        messages: Array.from({ length: t.names.spec(id).partitions }, (_, partition) => ({ key: `probe-${partition}`, value, partition })),
+        messages: Array.from({ length: t.partitions }, (_, partition) => ({ key: `probe-${partition}`, value, partition })),
       })),
     });
     return sent.map((m) => ({ topic: m.topicName, partition: m.partition, offset: BigInt(m.baseOffset!) }));

@@ -48,7 +48,7 @@ describe('one task per device across instances', () => {
     await waitFor('both device instances to read every check-in', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'), 120_000, 200);
     const decisions = await TopicRecorder.start<DeviceDecision>(t, 'campaign-device-decisions');
     try {
-      const [k1, k2] = idsOnDifferentInstances(t.prefix, t.names.spec('campaign-commands').partitions);
+      const [k1, k2] = idsOnDifferentInstances(t.prefix, t.partitions);
       const encode = (id: string) => t.codecs.get('campaign-commands')!.encode(scheduleCommand(id, fleet));
       // One send: both requests reach the broker together, on different partitions.
       await produce(t, 'campaign-commands', [

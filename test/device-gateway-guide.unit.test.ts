@@ -6,6 +6,7 @@ import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { Output, Wake } from '../services/runtime/actor.ts';
 import { readSchemaFile, subjectOf } from '../services/runtime/codec.ts';
+import { DEFAULT_PARTITIONS } from '../services/runtime/config.ts';
 import { loadTopicSpecs, projectRoot } from '../services/runtime/topics.ts';
 import { details, knownClientTypes } from '../services/device/acceptance.ts';
 import { cellIdOnly, cellLimit } from '../services/cell/cell-limit.ts';
@@ -65,7 +66,7 @@ describe('device-gateway guide: topics and wire format', () => {
   it('the partition examples are what the Java-compatible murmur2 partitioner computes', () => {
     // kafkajs' own murmur2, the hash behind its DefaultPartitioner.
     const murmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string) => number;
-    const partitions = specs.get('device-checkins')!.partitions;
+    const partitions = DEFAULT_PARTITIONS;
     const partitionMetadata: PartitionMetadata[] = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     const partitioner = Partitioners.DefaultPartitioner();
     const rows = [...guide.matchAll(/^\| `([^`]+)` \| (-?\d+) \| (\d+) \|$/gm)];
@@ -74,7 +75,8 @@ describe('device-gateway guide: topics and wire format', () => {
       expect(murmur2(key!), key).toBe(Number(hash));
       expect(partitioner({ topic: 'device.checkins', partitionMetadata, message: { key: key!, value: null } }), key).toBe(Number(partition));
     }
-    expect(prose).toContain(`% ${partitions}`);
+    expect(prose).toContain('% N`');
+    expect(prose).toContain(`| partition of ${partitions} |`);
   });
 });
 

@@ -41,7 +41,7 @@ describe('no record stops a partition', () => {
   const reasons = (r: TopicRecorder<unknown>) => r.records.map((m) => String(m.headers[deadLetterHeaders.reason]));
   /** A key of `prefix` that the default partitioner puts on `partition` of the topic. */
   const keyOn = (topicId: string, partition: number, prefix: string) => {
-    for (let i = 0; ; i++) if (partitionOf(`${prefix}-${i}`, t.names.spec(topicId).partitions) === partition) return `${prefix}-${i}`;
+    for (let i = 0; ; i++) if (partitionOf(`${prefix}-${i}`, t.partitions) === partition) return `${prefix}-${i}`;
   };
 
   beforeAll(async () => {
@@ -63,7 +63,7 @@ describe('no record stops a partition', () => {
     const checkins = t.codecs.get('device-checkins')!;
     const now = Date.now();
     const good: Checkin = { ...profile, deviceId: 'poison-good', at: now };
-    const p = partitionOf(good.deviceId, t.names.spec('device-checkins').partitions);
+    const p = partitionOf(good.deviceId, t.partitions);
     const report: StatusReport = { deviceId: good.deviceId, campaignId: null, kind: 'FIRMWARE_VERSION', firmwareVersion: '1.0', softwareVersion: null, radio: null, bytesDownloaded: null, resultCode: null, clientStatus: null, at: now };
     const body = checkins.encode(good).subarray(5);
     const huge = 'k'.repeat(450_000);
@@ -103,7 +103,7 @@ describe('no record stops a partition', () => {
 
   it('cell requests: 5,500 devices waiting in one cell need no dead letter; an acquire whose device id is over its limit is one; the cell and another cell of the partition keep granting (R-CELL-3)', async () => {
     const dense = 'poison-dense-cell';
-    const p = partitionOf(dense, t.names.spec('cell-requests').partitions);
+    const p = partitionOf(dense, t.partitions);
     const calm = keyOn('cell-requests', p, 'poison-calm-cell');
     const grants = await record<CellGrant>('cell-grants');
     const dead = await record<Buffer>('cell-requests.dlq');
@@ -131,7 +131,7 @@ describe('no record stops a partition', () => {
 
   it('campaign commands: an output over the record limit and a device list over the bound are dead letters, an invalid package fails its request (R-REQ-5); the valid SCHEDULE after them is accepted', async () => {
     const valid = 'poison-valid-campaign';
-    const p = partitionOf(valid, t.names.spec('campaign-commands').partitions);
+    const p = partitionOf(valid, t.partitions);
     const [bigParts, badPackage, removal] = ['poison-big', 'poison-package', 'poison-removal'].map((prefix) => keyOn('campaign-commands', p, prefix));
     const fleet = [{ deviceId: 'poison-device', protocol: 'LWM2M' as const, make: 'Acme', model: 'S1', firmwareVersion: '1.0' }];
     const commands = t.codecs.get('campaign-commands')!;

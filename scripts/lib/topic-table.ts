@@ -8,7 +8,7 @@ export function topicTable(specs: Iterable<TopicSpec>): string {
     .map((s) => {
       const value = s.value.format === 'avro' ? `Avro \`${s.value.schema}\`` : s.value.format === 'json' ? 'JSON (internal)' : 'bytes';
       const policy = s.config['cleanup.policy'] ?? 'delete';
-      return `| \`${s.name}\` | ${s.external ? 'external' : 'internal'} | ${s.key} | ${value} | ${s.producers.join(', ')} | ${s.consumers.join(', ')} | ${s.partitions}, ${policy} |`;
+      return `| \`${s.name}\` | ${s.external ? 'external' : 'internal'} | ${s.key} | ${value} | ${s.producers.join(', ')} | ${s.consumers.join(', ')} | ${policy} |`;
     });
-  return ['| topic | kind | key | value | producers | consumers | partitions, cleanup |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| topic | kind | key | value | producers | consumers | cleanup |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }

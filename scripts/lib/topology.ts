@@ -14,6 +14,8 @@ export interface Topology {
   readonly env: Record<string, string | undefined>;
   readonly config: RuntimeConfig;
   readonly names: TopicNames;
+  /** Every topic's partition count (OTAFLOW_PARTITIONS, or what the topics had). */
+  readonly partitions: number;
   readonly kafka: Kafka;
   readonly registry: SchemaRegistry;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
@@ -33,8 +35,9 @@ export async function createTopology(label: string, options: { prefix?: string; 
   const kafka = createKafka(config, logger, `otaflow-test-${label}`);
   const admin = kafka.admin();
   await admin.connect();
+  let partitions: number;
   try {
-    await ensureTopics(admin, names);
+    ({ partitions } = await ensureTopics(admin, names, config.partitions));
   } finally {
     await admin.disconnect();
   }
@@ -60,5 +63,5 @@ export async function createTopology(label: string, options: { prefix?: string; 
       await fetch(`${subject}?permanent=true`, { method: 'DELETE' });
     }
   };
-  return { prefix, env, config, names, kafka, registry, codecs, logger, dispose };
+  return { prefix, env, config, names, partitions, kafka, registry, codecs, logger, dispose };
 }

@@ -19,8 +19,8 @@ export async function provisionTopics(config: RuntimeConfig, logger: Logger): Pr
   const admin = createKafka(config, logger, 'otaflow-topics').admin();
   try {
     await admin.connect();
-    const { created, existing, altered } = await ensureTopics(admin, new TopicNames(loadTopicSpecs(), config.topicPrefix));
-    return `topics: ${created.length} created, ${existing.length - altered.length} already as declared, ${altered.length} configs brought to their declaration${altered.length ? ` (${altered.join(', ')})` : ''}`;
+    const { created, existing, altered, partitions } = await ensureTopics(admin, new TopicNames(loadTopicSpecs(), config.topicPrefix), config.partitions);
+    return `topics: ${created.length} created, ${existing.length - altered.length} already as declared, ${altered.length} configs brought to their declaration${altered.length ? ` (${altered.join(', ')})` : ''}; ${partitions} partitions each`;
   } finally {
     await admin.disconnect();
   }

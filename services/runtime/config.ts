@@ -15,6 +15,12 @@ export interface RuntimeConfig {
   readonly databaseUrl: string;
   /** OTAFLOW_TOPIC_PREFIX, prepended to every topic name; tests use a unique one (default ""). */
   readonly topicPrefix: string;
+  /**
+   * OTAFLOW_PARTITIONS: the partition count of every topic, chosen when the topics are created;
+   * one service runs on at most this many instances. Unset: that of the existing topics, or
+   * DEFAULT_PARTITIONS for new ones. Set and different from existing topics: provisioning refuses.
+   */
+  readonly partitions: number | undefined;
   /** OTAFLOW_CLOCK: "system" or an accelerated clock spec (default system). */
   readonly clock: Clock;
   /** OTAFLOW_LOG_LEVEL (default info). */
@@ -34,6 +40,14 @@ export interface RuntimeConfig {
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Sized for growth: a service can scale out to 24 instances without moving keys between shards
+ * (which a later change of the count would). Each partition is a task with its own transactional
+ * producer, so a count far beyond the instances ever run only costs connections.
+ */
+export const DEFAULT_PARTITIONS = 24;
+const MAX_PARTITIONS = 1_000;
 
 export function parseRuntimeConfig(env: Env): RuntimeConfig {
   const brokers = (env.OTAFLOW_KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()).filter(Boolean);
@@ -60,6 +74,7 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     registryUrl,
     databaseUrl,
     topicPrefix,
+    partitions: env.OTAFLOW_PARTITIONS === undefined ? undefined : envPositiveInteger(env, 'OTAFLOW_PARTITIONS', DEFAULT_PARTITIONS, MAX_PARTITIONS),
     clock,
     logLevel: env.OTAFLOW_LOG_LEVEL ?? 'info',
     instanceId: env.OTAFLOW_INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,

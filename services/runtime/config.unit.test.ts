@@ -24,6 +24,11 @@ describe('runtime config', () => {
     expect(() => parseRuntimeConfig({ OTAFLOW_REGISTRY_URL: 'http://svc:s3cret@registry:http' })).toThrow('got "http://svc:***@registry:http"');
     expect(() => parseRuntimeConfig({ OTAFLOW_KAFKA_BROKERS: 'b1:9092,sasl://app:s3cret@b2:9092' })).toThrow('got "b1:9092,sasl://app:***@b2:9092"');
   });
+  it('reads OTAFLOW_PARTITIONS as the partition count to provision: unset leaves it to the existing topics, a bad value fails naming it', () => {
+    expect(parseRuntimeConfig({}).partitions).toBeUndefined();
+    expect(parseRuntimeConfig({ OTAFLOW_PARTITIONS: '48' }).partitions).toBe(48);
+    for (const bad of ['', '0', '-6', '6.5', 'many', '1001']) expect(() => parseRuntimeConfig({ OTAFLOW_PARTITIONS: bad })).toThrow(/OTAFLOW_PARTITIONS must be a positive integer of at most 1000/);
+  });
   it('reads OTAFLOW_HTTP_PORT as a port: absent is undefined, 0 is kept (no server), anything else fails naming it', () => {
     expect(parseRuntimeConfig({}).httpPort).toBeUndefined();
     expect(parseRuntimeConfig({ OTAFLOW_HTTP_PORT: '0' }).httpPort).toBe(0);

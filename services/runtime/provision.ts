@@ -1,20 +1,34 @@
 import { SchemaType, COMPATIBILITY, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin } from 'kafkajs';
 import { readSchemaFile, subjectOf } from './codec.ts';
+import { DEFAULT_PARTITIONS } from './config.ts';
 import type { TopicNames } from './topics.ts';
 
 /** Configs that change no record's place or life in a way a consumer could notice: applied to existing topics. */
 const ALTERABLE_CONFIGS: ReadonlySet<string> = new Set(['retention.ms', 'max.message.bytes']);
 
 /**
- * Creates the declared topics that are missing. An existing topic whose partition count or
- * declared config differs is an error naming both values: changing partitions would move keys
- * between tasks, a cleanup policy would compact or delete records, so neither is done silently.
- * Only ALTERABLE_CONFIGS are brought to their declared value.
+ * Creates the declared topics that are missing, all with one partition count: `partitions`
+ * (OTAFLOW_PARTITIONS), or when unset that of the topics that exist, or DEFAULT_PARTITIONS for a
+ * new topology. An existing topic whose partition count or declared config differs is an error
+ * naming both values: changing partitions would move keys between tasks, a cleanup policy would
+ * compact or delete records, so neither is done silently. Only ALTERABLE_CONFIGS are brought to
+ * their declared value.
  */
-export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ created: string[]; existing: string[]; altered: string[] }> {
+export async function ensureTopics(admin: Admin, names: TopicNames, partitions?: number): Promise<{ created: string[]; existing: string[]; altered: string[]; partitions: number }> {
   const wanted = [...names.specs.values()].map((spec) => ({ spec, name: names.name(spec.id) }));
   const present = new Set(await admin.listTopics());
+  const existing = wanted.filter((w) => present.has(w.name));
+  const meta = existing.length > 0 ? await admin.fetchTopicMetadata({ topics: existing.map((e) => e.name) }) : { topics: [] };
+  const counts = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
+  const found = [...new Set(counts.values())];
+  if (partitions === undefined ? found.length > 1 : found.some((n) => n !== partitions)) {
+    const wantedCount = partitions === undefined ? 'one partition count' : `OTAFLOW_PARTITIONS=${partitions}`;
+    const each = [...counts].map(([name, n]) => `${name}: ${n}`).join('\n  ');
+    throw new Error(`existing topics do not have ${wantedCount} (a changed count would move keys between shards: keep the existing count, or provision under a new OTAFLOW_TOPIC_PREFIX):\n  ${each}`);
+  }
+  const count = partitions ?? found[0] ?? DEFAULT_PARTITIONS;
+  const problems: string[] = [];
   const missing = wanted.filter((w) => !present.has(w.name));
   if (missing.length > 0) {
     // Leaders are awaited by waitUntilServed below: a fresh broker can list a leader, or not know
@@ -23,25 +37,20 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ c
       waitForLeaders: false,
       topics: missing.map(({ spec, name }) => ({
         topic: name,
-        numPartitions: spec.partitions,
+        numPartitions: count,
         replicationFactor: -1,
         configEntries: Object.entries(spec.config).map(([k, v]) => ({ name: k, value: v })),
       })),
     });
   }
   await waitUntilServed(admin, missing.map((m) => m.name));
-  const existing = wanted.filter((w) => present.has(w.name));
-  const problems: string[] = [];
   const altered: { type: 2; name: string; configEntries: { name: string; value: string }[] }[] = [];
   if (existing.length > 0) {
-    const meta = await admin.fetchTopicMetadata({ topics: existing.map((e) => e.name) });
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
       resources: existing.map((e) => ({ type: 2, name: e.name, configNames: Object.keys(e.spec.config) })),
     });
     for (const { spec, name } of existing) {
-      const actual = meta.topics.find((t) => t.name === name)?.partitions.length;
-      if (actual !== spec.partitions) problems.push(`${name}: has ${actual} partitions, topics/${spec.id}.json declares ${spec.partitions}`);
       const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
       const alter: { name: string; value: string }[] = [];
       for (const [k, v] of Object.entries(spec.config)) {
@@ -62,7 +71,7 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<{ c
       resources: altered.map((r) => ({ ...r, configEntries: Object.entries(names.spec(names.idOf(r.name)).config).map(([k, v]) => ({ name: k, value: v })) })),
     });
   }
-  return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name), altered: altered.map((r) => r.name) };
+  return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name), altered: altered.map((r) => r.name), partitions: count };
 }
 
 /**

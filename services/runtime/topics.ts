@@ -7,14 +7,14 @@ import { join } from 'node:path';
  * prefix, so tests run isolated copies of the whole topology on one broker.
  *
  * Key contract: the message key is the actor key, and partitions come from kafkajs'
- * default (Java-compatible murmur2) partitioner. All topics a service consumes have the
- * same partition count, so partition p of every input belongs to the same task.
+ * default (Java-compatible murmur2) partitioner. Every topic of a topology has the same
+ * partition count, chosen when they are created (provision.ts), so partition p of every input
+ * belongs to the same task and a dead letter goes to its source record's partition.
  */
 export interface TopicSpec {
   readonly id: string;
   readonly name: string;
   readonly description: string;
-  readonly partitions: number;
   readonly config: Readonly<Record<string, string>>;
   readonly key: string;
   readonly value: { readonly format: 'avro'; readonly schema: string } | { readonly format: 'json' } | { readonly format: 'bytes' };
@@ -38,8 +38,6 @@ export function loadTopicSpecs(dir = topicsDir): ReadonlyMap<string, TopicSpec> 
     if (!spec.deadLetter) continue;
     const dlq = specs.get(spec.deadLetter);
     if (!dlq) throw new Error(`topics/${spec.id}.json: dead-letter topic "${spec.deadLetter}" is not declared`);
-    // A dead letter goes to its source record's partition.
-    if (dlq.partitions !== spec.partitions) throw new Error(`topics/${spec.deadLetter}.json: a dead-letter topic needs the ${spec.partitions} partitions of topics/${spec.id}.json, declares ${dlq.partitions}`);
   }
   return specs;
 }
@@ -49,7 +47,7 @@ function validateSpec(id: string, raw: Record<string, unknown>): TopicSpec {
     throw new Error(`topics/${id}.json: ${what}`);
   };
   if (typeof raw.name !== 'string' || !/^[a-zA-Z0-9._-]+$/.test(raw.name)) fail('"name" must be a topic name');
-  if (!Number.isInteger(raw.partitions) || (raw.partitions as number) < 1) fail('"partitions" must be a positive integer');
+  if ('partitions' in raw) fail('"partitions" is chosen when the topics are created, the same for all (OTAFLOW_PARTITIONS), not per topic');
   if (typeof raw.key !== 'string') fail('"key" must say what the key is');
   const value = raw.value as TopicSpec['value'] | undefined;
   if (!value || !['avro', 'json', 'bytes'].includes(value.format)) fail('"value.format" must be avro, json or bytes');
@@ -60,7 +58,6 @@ function validateSpec(id: string, raw: Record<string, unknown>): TopicSpec {
     id,
     name: raw.name as string,
     description: String(raw.description ?? ''),
-    partitions: raw.partitions as number,
     config: config as Record<string, string>,
     key: raw.key as string,
     value: value as TopicSpec['value'],
