@@ -27,7 +27,6 @@ import { startService } from '../services/runtime/service.ts';
 import { envPositiveInteger } from '../services/runtime/config.ts';
 import { projectRoot } from '../services/runtime/topics.ts';
 import { generateFleet } from './fleet/fleet.ts';
-import { MAX_DEVICE_IDS } from '../contracts/input-limits.ts';
 import { FleetSimulator } from './fleet/simulator.ts';
 import { launchCampaign, scheduleCommand } from './lib/campaign-run.ts';
 import { TopicRecorder } from './lib/topic-recorder.ts';
@@ -35,6 +34,7 @@ import { caughtUp, produce } from './lib/kafka.ts';
 import { Pipeline } from './lib/pipeline.ts';
 import { projectorBench } from './lib/projector-bench.ts';
 import { createTopology, type Topology } from './lib/topology.ts';
+import { scheduleParts } from './lib/schedule-parts.ts';
 import { waitFor } from './lib/wait-for.ts';
 
 const MESSAGES = envPositiveInteger(process.env, 'BENCH_MESSAGES', 200_000);
@@ -117,16 +117,7 @@ async function acceptance(t: Topology): Promise<{ seconds: number; devices: numb
   // A future campaign: it is Queued once every device is decided, and no device starts work.
   const base = scheduleCommand(campaignId, fleet);
   const request = { ...base.request, schedule: { ...base.request.schedule, kind: 'FUTURE' as const, startAt: Date.now() + 7 * 86_400_000 } };
-  const parts = Math.ceil(fleet.length / MAX_DEVICE_IDS);
-  const commands = Array.from({ length: parts }, (_, part) => ({
-    ...base,
-    commandId: `${campaignId}-${part}`,
-    request: part === 0 ? request : null,
-    deviceIds: fleet.slice(part * MAX_DEVICE_IDS, (part + 1) * MAX_DEVICE_IDS).map((d) => d.deviceId),
-    part,
-    parts,
-    deviceCount: fleet.length,
-  }));
+  const commands = scheduleParts(campaignId, request, fleet.map((d) => d.deviceId), base.at, (part) => `${campaignId}-${part}`);
   const started = Date.now();
   await produce(t, 'campaign-commands', commands.map((c) => ({ key: campaignId, value: t.codecs.get('campaign-commands')!.encode(c) })));
   const mine = () => events.records.filter((r) => r.key === campaignId).map((r) => r.value);

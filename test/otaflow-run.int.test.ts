@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardPortAfter } from '../services/dashboard/config.ts';
 import { serviceNames } from '../services/ops/services.ts';
 import { parseRuntimeConfig } from '../services/runtime/config.ts';
 import { generateFleet } from '../scripts/fleet/fleet.ts';
@@ -52,6 +53,12 @@ describe('otaflow run', () => {
       // One log stream: each service's own pino lines, tagged with its name.
       expect(otaflow.lines.some((l) => l.includes(`"service":"${name}"`)), name).toBe(true);
     }
+    // The dashboard starts with the projector, on the port after the services'.
+    const dashboard = `http://127.0.0.1:${dashboardPortAfter(otaflow.basePort)}`;
+    await waitFor('the dashboard to answer', async () => (await fetch(`${dashboard}/livez`).catch(() => undefined))?.ok, 30_000, 200);
+    const home = await fetch(`${dashboard}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('<h2>Campaigns</h2>');
   });
 
   it('R-RES-4, R-CELL-1: the device process SIGKILLed mid-campaign is started again by the supervisor, every device still ends with exactly one result, and the metrics show lag, commits and tokens move', async () => {

@@ -5,7 +5,8 @@ import { parseRadioRanges } from '../../services/cell/config.ts';
 import { startOpsServer, type Check, type OpsServer } from '../../services/ops/http-server.ts';
 import { provisionDatabase, provisionSchemas, provisionTopics } from '../../services/ops/provision.ts';
 import { DEFAULT_BASE_PORT, serviceNames, servicePort, type ServiceName } from '../../services/ops/services.ts';
-import { Supervisor } from '../../services/ops/supervisor.ts';
+import { Supervisor, type ChildSpec } from '../../services/ops/supervisor.ts';
+import { dashboardPortAfter, runDashboardPort } from '../../services/dashboard/config.ts';
 import { parseProjectorConfig } from '../../services/projector/config.ts';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../services/runtime/config.ts';
 import { createLogger, type Logger } from '../../services/runtime/logger.ts';
@@ -16,7 +17,8 @@ export function runCommand(): Command {
     .description('provision topics, schemas and migrations, then run the services, each as a child process kept running until SIGTERM/SIGINT')
     .addArgument(new Argument('[service...]', 'services to run (default: all)').choices(serviceNames))
     .option('--no-provision', 'skip provisioning (another instance or a deploy step did it)')
-    .action(async (services: ServiceName[], options: { provision: boolean }) => {
+    .option('--no-dashboard', 'start no dashboard (it starts with the projector, on OTAFLOW_DASHBOARD_PORT or base port + 8)')
+    .action(async (services: ServiceName[], options: RunOptions) => {
       try {
         process.exitCode = await run(services.length > 0 ? [...new Set(services)] : [...serviceNames], options);
       } catch (e) {
@@ -26,6 +28,11 @@ export function runCommand(): Command {
     });
 }
 
+interface RunOptions {
+  readonly provision: boolean;
+  readonly dashboard: boolean;
+}
+
 /**
  * `otaflow run`: fails fast on any configuration error of the services it runs, provisions
  * (idempotent, refusing on drift), then supervises one process per service. With a base port
@@ -33,12 +40,14 @@ export function runCommand(): Command {
  * service is) and /metrics (its own: restarts, process) there, and each service gets its own port
  * (servicePort). Resolves with the exit code once the services have stopped.
  */
-async function run(services: readonly ServiceName[], options: { provision: boolean }): Promise<number> {
+async function run(services: readonly ServiceName[], options: RunOptions): Promise<number> {
   const config = parseRuntimeConfig(process.env);
   if (services.includes('projector')) parseProjectorConfig(process.env);
   if (services.includes('cell')) parseRadioRanges(process.env);
   const basePort = process.env.OTAFLOW_HTTP_PORT === undefined ? DEFAULT_BASE_PORT : config.httpPort!;
-  if (basePort + serviceNames.length > 65_535) throw new Error(`OTAFLOW_HTTP_PORT ${basePort} leaves no room for the ${serviceNames.length} service ports after it`);
+  if (dashboardPortAfter(basePort) > 65_535) throw new Error(`OTAFLOW_HTTP_PORT ${basePort} leaves no room for the ${serviceNames.length} service ports and the dashboard's after it`);
+  // The dashboard reads the projector's tables: it runs where the projector runs.
+  const dashboardPort = options.dashboard && services.includes('projector') ? runDashboardPort(process.env, basePort) : 0;
   const log = loggerOf('otaflow', config);
   // Before the services start there is nothing to stop: a signal ends provisioning where it is.
   let onSignal: (signal: NodeJS.Signals) => void = () => process.exit(0);
@@ -57,18 +66,21 @@ async function run(services: readonly ServiceName[], options: { provision: boole
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const restarts = new Counter({ name: 'otaflow_service_restarts_total', help: 'Service processes the supervisor started again after they exited', labelNames: ['service'], registers: [registry] });
-  const supervisor = new Supervisor(
-    services.map((name) => ({
-      name,
-      command: process.execPath,
-      args: [join(projectRoot, 'services', name, 'main.ts')],
-      env: { ...process.env, OTAFLOW_HTTP_PORT: String(basePort && servicePort(basePort, name)) },
-      log: loggerOf(name, config),
-    })),
-    { log, out: process.stdout, onRestart: (name) => restarts.inc({ service: name }) },
-  );
+  const children: ChildSpec[] = services.map((name) => ({
+    name,
+    command: process.execPath,
+    args: [join(projectRoot, 'services', name, 'main.ts')],
+    env: { ...process.env, OTAFLOW_HTTP_PORT: String(basePort && servicePort(basePort, name)) },
+    log: loggerOf(name, config),
+  }));
+  // A child like the services: restarted when it exits, stopped with them; readiness does not wait for it.
+  if (dashboardPort) {
+    const env = { ...process.env, OTAFLOW_DASHBOARD_PORT: String(dashboardPort) };
+    children.push({ name: 'dashboard', command: process.execPath, args: [join(projectRoot, 'scripts', 'otaflow.ts'), 'dashboard'], env, log: loggerOf('dashboard', config) });
+  }
+  const supervisor = new Supervisor(children, { log, out: process.stdout, onRestart: (name) => restarts.inc({ service: name }) });
   supervisor.start();
-  log.info({ services, ports: basePort ? Object.fromEntries(services.map((s) => [s, servicePort(basePort, s)])) : 'none' }, 'services started');
+  log.info({ services, ports: basePort ? Object.fromEntries(services.map((s) => [s, servicePort(basePort, s)])) : 'none', dashboard: dashboardPort ? `http://localhost:${dashboardPort}/` : 'none' }, 'services started');
   let ops: OpsServer | undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
   try {

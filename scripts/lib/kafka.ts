@@ -1,9 +1,9 @@
 import { Partitioners, type Kafka } from 'kafkajs';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
-import type { Topology } from './topology.ts';
+import type { TopicClient } from './topology.ts';
 
 /** True once the group has committed offsets at the end of every partition of the topic. */
-export async function caughtUp(t: Topology, groupId: string, topicId: string): Promise<boolean> {
+export async function caughtUp(t: TopicClient, groupId: string, topicId: string): Promise<boolean> {
   const admin = t.kafka.admin();
   await admin.connect();
   try {
@@ -20,7 +20,7 @@ export async function caughtUp(t: Topology, groupId: string, topicId: string): P
 }
 
 /** Sends records to a topic of the topology; a record's partition is its key's unless it names one. */
-export async function produce(t: Topology, topicId: string, messages: { key: string | Buffer; value: Buffer | string | null; partition?: number }[]): Promise<void> {
+export async function produce(t: TopicClient, topicId: string, messages: { key: string | Buffer; value: Buffer | string | null; partition?: number }[]): Promise<void> {
   const producer = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {

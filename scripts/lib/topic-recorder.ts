@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IHeaders } from 'kafkajs';
 import { consumeThroughOutages } from './consume-through-outages.ts';
 import { deleteGroup, startGroupAtEnd } from './kafka.ts';
-import type { Topology } from './topology.ts';
+import type { TopicClient } from './topology.ts';
 
 export interface Recorded<T> {
   readonly partition: number;
@@ -28,7 +28,7 @@ export class TopicRecorder<T = unknown> {
   readonly records: Recorded<T>[] = [];
   #stop: () => Promise<void> = async () => undefined;
 
-  static async start<T>(t: Topology, topicId: string, options: RecorderOptions<T> = {}): Promise<TopicRecorder<T>> {
+  static async start<T>(t: TopicClient, topicId: string, options: RecorderOptions<T> = {}): Promise<TopicRecorder<T>> {
     const groupId = `${t.prefix}recorder-${randomUUID()}`;
     const topic = t.names.name(topicId);
     if (options.from === 'now') await startGroupAtEnd(t.kafka, groupId, topic);

@@ -8,6 +8,9 @@ import { createLogger, type Logger } from '../../services/runtime/logger.ts';
 import { ensureTopics, registerSchemas } from '../../services/runtime/provision.ts';
 import { loadTopicSpecs, TopicNames } from '../../services/runtime/topics.ts';
 
+/** What producing to and reading from existing topics needs: their names, a client, their codecs. */
+export type TopicClient = Pick<Topology, 'prefix' | 'names' | 'kafka' | 'codecs'>;
+
 /** A private copy of the whole topic topology under a unique prefix, with its schemas registered. */
 export interface Topology {
   readonly prefix: string;
@@ -64,4 +67,15 @@ export async function createTopology(label: string, options: { prefix?: string; 
     }
   };
   return { prefix, env, config, names, partitions, kafka, registry, codecs, logger, dispose };
+}
+
+/**
+ * The topics of a running otaflow (OTAFLOW_TOPIC_PREFIX of `config`) as they are: nothing is
+ * created or registered; a topic whose schema is not registered fails, naming its subject.
+ */
+export async function connectTopics(config: RuntimeConfig, logger: Logger, clientId: string, topicIds: readonly string[]): Promise<TopicClient> {
+  const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
+  const kafka = createKafka(config, logger, clientId);
+  const codecs = await createCodecs(topicIds, names, createRegistry(config.registryUrl), { log: logger, registryUrl: config.registryUrl });
+  return { prefix: config.topicPrefix, names, kafka, codecs };
 }

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { dashboardPortAfter } from '../../services/dashboard/config.ts';
 import { serviceNames, servicePort, type ServiceName } from '../../services/ops/services.ts';
 import { projectRoot } from '../../services/runtime/topics.ts';
 import { testLogDir } from '../../scripts/lib/service-process.ts';
@@ -81,11 +82,11 @@ export function parseMetrics(text: string): Map<string, number> {
   return out;
 }
 
-/** A base port with the supervisor's and every service's port after it free right now. */
+/** A base port with the supervisor's, every service's and the dashboard's port after it free right now. */
 export async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const ports = [base, ...serviceNames.map((n) => servicePort(base, n))];
+    const ports = [base, ...serviceNames.map((n) => servicePort(base, n)), dashboardPortAfter(base)];
     const bound = await Promise.all(ports.map((p) => listenable(p)));
     if (bound.every(Boolean)) return base;
   }

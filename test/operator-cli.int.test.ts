@@ -1,0 +1,80 @@
+// `otaflow campaign` as an operator runs it: a process, against every service and the simulated fleet.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateFleet } from '../scripts/fleet/fleet.ts';
+import { FleetSimulator } from '../scripts/fleet/simulator.ts';
+import { scheduleCommand } from '../scripts/lib/campaign-run.ts';
+import { caughtUp } from '../scripts/lib/kafka.ts';
+import { waitFor } from '../scripts/lib/wait-for.ts';
+import { createDatabase } from '../services/projector/database.ts';
+import { projectRoot } from '../services/runtime/topics.ts';
+import { pipelineSuite } from './support/pipeline-suite.ts';
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+describe('otaflow campaign', () => {
+  const suite = pipelineSuite('operator-cli');
+  const db = createDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/otaflow');
+  const dir = mkdtempSync(join(tmpdir(), 'otaflow-cli-'));
+  let simulator: FleetSimulator | undefined;
+  afterAll(async () => {
+    await simulator?.stop();
+    await db.destroy();
+  });
+
+  const otaflow = (...args: string[]): Promise<Ran> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [join(projectRoot, 'scripts', 'otaflow.ts'), 'campaign', ...args], { cwd: projectRoot, env: suite.t.env, timeout: 120_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('R-REQ-4, R-LC-1: schedules a request file, shows acceptance and progress to completion, and exits 0 when every device upgraded', async () => {
+    const { t } = suite;
+    const fleet = generateFleet({ devices: 24, cells: 4, idPrefix: t.prefix, seed: 3 });
+    simulator = new FleetSimulator(fleet, { kafka: t.kafka, names: t.names, codecs: t.codecs, now: Date.now });
+    await simulator.start();
+    await simulator.checkInAll();
+    await waitFor('the device service to read every check-in', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'), 120_000, 200);
+    const { campaignId, request, deviceIds } = scheduleCommand(`${t.prefix}campaign`, fleet);
+    const file = join(dir, 'campaign.json');
+    writeFileSync(file, JSON.stringify({ campaignId, request, deviceIds }));
+
+    const ran = await otaflow('schedule', file, '--watch');
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stderr).toContain('accepted: SCHEDULE: campaign requested');
+    // Without a terminal the bars print a line now and then and their last state.
+    expect(ran.stderr).toMatch(/acceptance .* 100% \| 24\/24 \| Accepted 24 · DeviceRejected 0/);
+    expect(ran.stderr).toMatch(/100% \| 24\/24 \| Finished \| UpgradeSuccess 24/);
+    expect(ran.stdout).toContain(`campaign ${campaignId}: Finished`);
+
+    // status reads the same rows the projector wrote.
+    const status = await otaflow('status', campaignId, '--json');
+    expect(status.code).toBe(0);
+    const shown = JSON.parse(status.stdout) as { status: string; accepted: number; succeeded: number; failed: number; statuses: { status: string; devices: number }[] };
+    const row = (await db.selectFrom('campaigns').selectAll().where('campaign_id', '=', campaignId).executeTakeFirstOrThrow());
+    expect(shown).toMatchObject({ status: row.status, accepted: row.accepted, succeeded: row.succeeded, failed: row.failed });
+    const perStatus = await db.selectFrom('campaign_devices').select(['status', (eb) => eb.fn.countAll<string>().as('n')]).where('campaign_id', '=', campaignId).groupBy('status').execute();
+    expect(Object.fromEntries(shown.statuses.map((s) => [s.status, s.devices]))).toEqual(Object.fromEntries(perStatus.map((s) => [s.status, Number(s.n)])));
+
+    const listed = await otaflow('list', '--search', t.prefix, '--json');
+    expect((JSON.parse(listed.stdout) as { campaignId: string; done: number }[]).map((c) => [c.campaignId, c.done])).toEqual([[campaignId, 24]]);
+  });
+
+  it('R-LC-3: prints the service\'s reason for a refused command and exits 2', async () => {
+    const campaignId = `${suite.t.prefix}campaign`;
+    const cancel = await otaflow('cancel', campaignId);
+    expect(cancel.code).toBe(2);
+    expect(cancel.stdout.trim()).toBe('REFUSED: CANCEL: a campaign can be cancelled only before it starts; it is Finished');
+    const again = await otaflow('schedule', join(dir, 'campaign.json'), '--json');
+    expect(again.code).toBe(2);
+    expect(JSON.parse(again.stdout)).toMatchObject({ accepted: false, answers: [{ accepted: false, reason: `SCHEDULE: campaign ${campaignId} already exists (Finished)` }] });
+  });
+});
