@@ -77,4 +77,23 @@ describe('otaflow campaign', () => {
     expect(again.code).toBe(2);
     expect(JSON.parse(again.stdout)).toMatchObject({ accepted: false, answers: [{ accepted: false, reason: `SCHEDULE: campaign ${campaignId} already exists (Finished)` }] });
   });
+
+  it('R-LOG-1, R-LC-1, R-LC-2: verbose logging, device removal and abort print the answer the services give, with exit codes 0 and 2', async () => {
+    const campaignId = `${suite.t.prefix}campaign`;
+    const devices = join(dir, 'devices.txt');
+    writeFileSync(devices, `# two devices of the finished campaign\n${suite.t.prefix}dev-000000\n${suite.t.prefix}dev-000001\n`);
+    const enable = await otaflow('verbose', 'enable', campaignId, '--file', devices);
+    expect(enable.code, enable.stderr).toBe(0);
+    expect(enable.stdout.trim()).toMatch(/^accepted: ENABLE_VERBOSE_LOGGING: /);
+    // Logs become fetchable 24 h after collection starts, at the device's next check-in.
+    const fetch = await otaflow('verbose', 'fetch', campaignId, `${suite.t.prefix}dev-000000`);
+    expect(fetch.code).toBe(2);
+    expect(fetch.stdout.trim()).toMatch(/^REFUSED: FETCH_VERBOSE_LOGS: /);
+    const remove = await otaflow('remove-devices', campaignId, devices);
+    expect(remove.code).toBe(2);
+    expect(remove.stdout.trim()).toMatch(/^REFUSED: REMOVE_DEVICES: .*Finished/);
+    const abort = await otaflow('abort', campaignId);
+    expect(abort.code).toBe(2);
+    expect(abort.stdout.trim()).toMatch(/^REFUSED: ABORT: /);
+  });
 });
