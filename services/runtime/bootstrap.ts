@@ -32,6 +32,9 @@ export function createKafka(config: RuntimeConfig, logger: Logger, clientId: str
       // Our producers are transactional: a send that gives up aborts its transaction, and the
       // batch is processed again, so bounded retries cannot commit anything twice.
       else if (message.startsWith('Limiting retries for the idempotent producer')) log.debug(extra, message);
+      // A new topic's partitions answer NOT_LEADER until the broker has loaded them; every client
+      // refreshes its metadata and retries (provisioning waits for them, provision.ts).
+      else if (String(extra.error).startsWith('This server is not the leader for that topic-partition')) log.debug(extra, message);
       else if (entry.level <= kafkaLogLevel.ERROR) log.error(extra, message);
       else log.warn(extra, message);
     },

@@ -29,9 +29,6 @@ export class Operator {
   }
 
   static async connect(config: RuntimeConfig, campaignIds: readonly string[]): Promise<Operator> {
-    // kafkajs sets timers from negative delays (kafkajs#1751), which Node 24 warns of on stderr
-    // for every command: harmless (Node waits 1 ms), and noise in an operator's terminal.
-    process.removeAllListeners('warning').on('warning', (w) => w.name === 'TimeoutNegativeWarning' || console.warn(w));
     const logger = createLogger('otaflow-cli', process.env.OTAFLOW_LOG_LEVEL ?? 'warn', { secrets: config.secrets, destination: process.stderr });
     const topics = await connectTopics(config, logger, `otaflow-cli-${config.instanceId}`, ['campaign-commands', 'campaign-events']);
     const ids = new Set(campaignIds);
