@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { testTokenKeysText } from './test/support/token-keys.ts';
 
 // Test topologies have 6 partitions (production's default is 24): a pipeline of seven services then opens 42 tasks, not 168.
-const stackTier = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: false, env: { OTAFLOW_PARTITIONS: '6' } };
+const stackTier = { globalSetup: ['test/support/global-setup.ts'], testTimeout: 240_000, hookTimeout: 240_000, fileParallelism: false, env: { OTAFLOW_PARTITIONS: '6', OTAFLOW_DOWNLOAD_TOKEN_KEYS: testTokenKeysText } };
 
 export default defineConfig({
   test: {

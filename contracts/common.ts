@@ -12,7 +12,14 @@ export interface Radio {
 export interface PackageRef {
   readonly url: string;
   readonly sizeBytes: number;
+  /** `sha256:<hex>` or `sha512:<hex>` (services/campaign/package-ref.ts). */
   readonly checksum: string;
+  /**
+   * A signature of the package that devices able to check authenticity verify, passed to them
+   * unchanged (device.commands `package.signature`). No campaign request carries one yet: the
+   * campaign-command schema gains the field in a later change, and until then it is absent here.
+   */
+  readonly signature?: string | null;
 }
 
 /** A daily local-time window (R-REQ-2): `start`/`end` are HH:mm in `timeZone`, on `weekdays` (SUN..SAT). */

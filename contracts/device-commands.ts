@@ -16,9 +16,15 @@ export type CommandKind =
   | 'QUERY_CELL_ID';
 
 export interface PackageDelivery extends PackageRef {
-  /** R-FLOW-2: the download token and when it expires; null where the protocol needs none. */
+  /**
+   * R-SEC-1: the signed download token (contracts/download-token.ts) of every delivery, valid
+   * until `tokenExpiresAt` (R-FLOW-2). The device actor decides the expiry and leaves the token
+   * null; the device service signs it as the command leaves (services/device/download-tokens.ts).
+   */
   readonly token: string | null;
-  readonly tokenExpiresAt: number | null;
+  readonly tokenExpiresAt: number;
+  /** The package's signature for devices that check authenticity, as the campaign gave it; null when it gave none. */
+  readonly signature: string | null;
 }
 
 /** device.commands (key: deviceId), schemas/device-command.avsc: a platform step for one device. */

@@ -80,7 +80,7 @@ describe('builders of public records', () => {
     const type = schemaOf('device-commands');
     const at = Date.UTC(2026, 0, 1);
     expect(strict(type, campaignCommand({ deviceId: 'd1', campaignId: 'k1', attempt: 1, kind: 'QUERY_VERSION', targetVersion: '2.0', at }))).toEqual([]);
-    const pkg = { url: 'https://fw.example/p.bin', sizeBytes: 10, checksum: `sha256:${'a'.repeat(64)}`, token: null, tokenExpiresAt: null };
+    const pkg = { url: 'https://fw.example/p.bin', sizeBytes: 10, checksum: `sha256:${'a'.repeat(64)}`, signature: null, token: 'v1.k.1.mac', tokenExpiresAt: at };
     expect(strict(type, campaignCommand({ deviceId: 'd1', campaignId: 'k1', attempt: 1, kind: 'DELIVER_PACKAGE', targetVersion: '2.0', package: pkg, at }))).toEqual([]);
     expect(strict(type, logCommand('d1', 'START_LOG_COLLECTION', at))).toEqual([]);
   });

@@ -4,7 +4,8 @@
  * services/projector/rebuild.ts); the projector may keep running meanwhile.
  */
 import { createKafka } from '../services/runtime/bootstrap.ts';
-import { createCodecs, createRegistry } from '../services/runtime/codec.ts';
+import { createCodecs } from '../services/runtime/codec.ts';
+import { createRegistry } from '../services/runtime/registry-client.ts';
 import { parseRuntimeConfig } from '../services/runtime/config.ts';
 import { createLogger } from '../services/runtime/logger.ts';
 import { loadTopicSpecs, TopicNames } from '../services/runtime/topics.ts';
@@ -31,7 +32,7 @@ try {
   await migrate(db);
   const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
   const kafka = createKafka(config, logger, `otaflow-rebuild-${config.instanceId}`);
-  const codecs = await createCodecs(chosen.flatMap((p) => p.topics), names, createRegistry(config.registryUrl), { log: logger, registryUrl: config.registryUrl });
+  const codecs = await createCodecs(chosen.flatMap((p) => p.topics), names, createRegistry(config), { log: logger, registry: config });
   for (const projection of chosen) {
     const r = await rebuildProjection(projection, { kafka, db, names, codecs, logger, now: () => config.clock.now(), maxClockSkewMs: config.maxClockSkewMs });
     console.log(`rebuild: ${r.projection}: ${r.records} records read again in ${r.seconds.toFixed(1)} s`);

@@ -1,8 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseRadioRanges } from '../services/cell/config.ts';
+import { parseDeviceConfig } from '../services/device/config.ts';
+import { testTokenKeysText } from './support/token-keys.ts';
 import { DEFAULT_BASE_PORT, serviceNames, servicePort } from '../services/ops/services.ts';
 import { parseProjectorConfig } from '../services/projector/config.ts';
 import { projectRoot, loadTopicSpecs } from '../services/runtime/topics.ts';
@@ -34,10 +37,27 @@ function variablesRead(values: Record<string, string>): Set<string> {
   });
   parseProjectorConfig(recording);
   parseRadioRanges(recording);
+  parseDeviceConfig(recording);
   return seen;
 }
 
+/** The environment with each compose secret's file (/run/secrets/<name>) replaced by a local one holding test values. */
+function withSecretFiles(values: Record<string, string>): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'otaflow-compose-secrets-'));
+  const local = join(dir, 'download-token-keys');
+  writeFileSync(local, testTokenKeysText);
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value === '/run/secrets/download-token-keys' ? local : value]));
+}
+
 describe('docker-compose.yml, prometheus.yml and the Dockerfile', () => {
+  it('R-SEC-1, R-SEC-3: the download token keys reach otaflow as a compose secret, a file, taken from the host environment', () => {
+    const top = parse(read('docker-compose.yml')) as { secrets: Record<string, { environment?: string }> };
+    expect(top.secrets['download-token-keys']).toEqual({ environment: 'OTAFLOW_DOWNLOAD_TOKEN_KEYS' });
+    expect((otaflow as { secrets?: string[] }).secrets).toEqual(['download-token-keys']);
+    expect(env.OTAFLOW_DOWNLOAD_TOKEN_KEYS_FILE).toBe('/run/secrets/download-token-keys');
+    expect(env.OTAFLOW_DOWNLOAD_TOKEN_KEYS).toBeUndefined();
+  });
+
   it('compose runs Kafka, the registry, PostgreSQL, otaflow (the image of ./Dockerfile) and, in the metrics profile, Prometheus', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['kafka', 'otaflow', 'postgres', 'prometheus', 'registry']);
     expect(otaflow.build).toBe('.');
@@ -46,7 +66,7 @@ describe('docker-compose.yml, prometheus.yml and the Dockerfile', () => {
   });
 
   it("otaflow's environment parses with the services' own config parsers, and each variable it sets is one they read", () => {
-    const read = variablesRead(env);
+    const read = variablesRead(withSecretFiles(env));
     expect(Object.keys(env).filter((name) => !read.has(name))).toEqual([]);
     const config = parseProjectorConfig(env);
     expect(config.httpPort).toBe(DEFAULT_BASE_PORT);

@@ -2,11 +2,34 @@ import { describe, expect, it } from 'vitest';
 import type { CellEvent } from '../contracts/cell-events.ts';
 import { httpClientCodes, lwm2mResultCodes, MQTT_ONLINE_MS, resultDetails, stepTimeouts, v1FailureDetails } from '../services/device/task.ts';
 import { DAY, fleetOf, HOUR, MIN, Scenario, scheduleFor, T0 } from './support/driver-campaigns.ts';
+import { verifyDownloadToken } from '../contracts/download-token.ts';
+import type { Protocol } from '../contracts/common.ts';
+import { testTokenKeys } from './support/token-keys.ts';
 
 const LWM2M_FLOW = ['QUERY_VERSION', 'QUERY_RADIO', 'SUBSCRIBE', 'DELIVER_PACKAGE', 'UPGRADE', 'QUERY_RESULT', 'UNSUBSCRIBE'];
 const retryOnce = { retry: { attempts: 1, intervalMinutes: 1 } };
 
 describe('device upgrade flows on the in-memory topology', () => {
+  it.each([
+    ['LWM2M', HOUR],
+    ['OMA_DM', HOUR],
+    ['MQTT', DAY],
+    ['HTTP', DAY],
+  ] as const)('R-SEC-1: every %s package delivery, retries included, carries a token a download server verifies for that device, attempt and package alone, valid %d ms', (protocol: Protocol, lifetime) => {
+    // The first attempt fails after its delivery: an HTTP install failure, a lost connection otherwise.
+    const fleet = fleetOf(`tok-${protocol}-`, protocol, [protocol === 'HTTP' ? { clientFailure: httpClientCodes.installFailed } : { failFirstAttempts: 1 }]);
+    const s = new Scenario(fleet).schedule(scheduleFor('k1', fleet, retryOnce)).checkIn().advance(2 * MIN).checkIn();
+    const deliveries = s.commandsTo(fleet[0]!.deviceId).filter((c) => c.kind === 'DELIVER_PACKAGE');
+    expect(deliveries.map((d) => d.attempt)).toEqual([1, 2]);
+    for (const { command, at } of deliveries) {
+      const p = command.package!;
+      expect(p.tokenExpiresAt - at).toBe(lifetime);
+      const claims = { deviceId: command.deviceId, campaignId: 'k1', attempt: command.attempt, checksum: p.checksum };
+      expect(verifyDownloadToken(testTokenKeys, p.token!, claims, at)).toEqual({ valid: true, keyId: 'test-1', expiresAt: p.tokenExpiresAt });
+      expect(verifyDownloadToken(testTokenKeys, p.token!, { ...claims, attempt: 3 - command.attempt }, at).valid).toBe(false);
+    }
+  });
+
   it('R-FLOW-1, R-RES-1: an online LwM2M device is queried for its version and radio, takes a cell token, is delivered the package, upgraded and unsubscribed, and succeeds', () => {
     const fleet = fleetOf('ok-', 'LWM2M', [{}]);
     const s = new Scenario(fleet).schedule(scheduleFor('k1', fleet));

@@ -10,11 +10,14 @@ import { DEFAULT_PARTITIONS } from '../services/runtime/config.ts';
 import { loadTopicSpecs, projectRoot } from '../services/runtime/topics.ts';
 import { details, knownClientTypes } from '../services/device/acceptance.ts';
 import { cellIdOnly, cellLimit } from '../services/cell/cell-limit.ts';
-import { deviceActor, type DeviceInput, type DeviceState } from '../services/device/device-actor.ts';
+import type { DeviceInput, DeviceState } from '../services/device/device-actor.ts';
+import { deviceService } from '../services/device/service.ts';
+import { verifyDownloadToken } from '../contracts/download-token.ts';
+import { testTokenKeys } from './support/token-keys.ts';
 import { parseCheckin, type Checkin } from '../contracts/device-checkins.ts';
 import { parseStatusReport, type StatusReport } from '../contracts/device-status-reports.ts';
 import type { Offer } from '../contracts/device-campaign.ts';
-import { logCommand } from '../contracts/device-commands.ts';
+import { logCommand, type PackageDelivery } from '../contracts/device-commands.ts';
 import { finalCauses, httpClientCodes, httpProgress, lwm2mResultCodes, MQTT_ONLINE_MS, resultDetails, stepTimeouts, v1FailureDetails } from '../services/device/task.ts';
 
 /**
@@ -206,11 +209,11 @@ describe('device-gateway guide: schema symbols and example records', () => {
   });
 
   it('R-FLOW-2, R-REQ-3: the MQTT package delivery example is what a second attempt of an MQTT device gets', () => {
-    const example = examplesOf('device.commands').find((c) => c.kind === 'DELIVER_PACKAGE' && (c.package as { token: string | null }).token !== null)!;
+    const example = examplesOf('device.commands').find((c) => c.kind === 'DELIVER_PACKAGE' && (c.deviceId as string).startsWith('mqtt-'))!;
     const deviceId = example.deviceId as string;
     const campaignId = example.campaignId as string;
     const checkin: Checkin = { ...exampleCheckin, deviceId, protocol: 'MQTT', clientType: 'MQTT_CLIENT' };
-    const { token: _token, tokenExpiresAt: _expires, ...delivery } = example.package as Offer['package'] & { token: string; tokenExpiresAt: number };
+    const { token: _token, tokenExpiresAt: _expires, signature: _none, ...delivery } = example.package as PackageDelivery;
     const offer = offerOf(checkin, { campaignId, api: 'V2', protocol: 'MQTT', packageKind: 'SOFTWARE', targetVersion: example.targetVersion as string, package: delivery });
     const start = (example.at as number) - 10 * MIN;
     const walk = new Walk(deviceId);
@@ -225,6 +228,18 @@ describe('device-gateway guide: schema symbols and example records', () => {
     expect(walk.on('device-commands').at(-1)).toEqual(example);
   });
 
+  it('R-SEC-1: every example delivery carries a token that verifies for its device, campaign, attempt and package until it expires', () => {
+    const deliveries = examplesOf('device.commands').filter((c) => c.kind === 'DELIVER_PACKAGE');
+    expect(deliveries.length).toBeGreaterThan(1);
+    for (const c of deliveries) {
+      const p = c.package as PackageDelivery;
+      const claims = { deviceId: c.deviceId as string, campaignId: c.campaignId as string, attempt: c.attempt as number, checksum: p.checksum };
+      expect(verifyDownloadToken(testTokenKeys, p.token!, claims, c.at as number)).toEqual({ valid: true, keyId: 'test-1', expiresAt: p.tokenExpiresAt });
+      expect(verifyDownloadToken(testTokenKeys, p.token!, claims, p.tokenExpiresAt).valid).toBe(false);
+    }
+    expect(guide).toContain('otaflow token verify <token> --device <id> --campaign <id> --attempt <n> --checksum');
+  });
+
   it('R-LOG-1: the log collection examples are the commands otaflow sends', () => {
     for (const example of examplesOf('device.commands').filter((c) => c.kind === 'START_LOG_COLLECTION' || c.kind === 'STOP_LOG_COLLECTION')) {
       expect(logCommand(example.deviceId as string, example.kind as 'START_LOG_COLLECTION', example.at as number)).toEqual(example);
@@ -236,24 +251,27 @@ describe('device-gateway guide: schema symbols and example records', () => {
   });
 });
 
+/** The device actor as the device service runs it: its deliveries signed with the tests' key (R-SEC-1). */
+const actor = deviceService(testTokenKeys).actor;
+
 /** Feeds one device actor its inputs, as the runtime would, and keeps what it publishes. */
 class Walk {
   #state: DeviceState;
   readonly #outputs: Output[] = [];
   constructor(deviceId: string) {
-    this.#state = deviceActor.initial(deviceId);
+    this.#state = actor.initial(deviceId);
   }
   get state(): DeviceState {
     return this.#state;
   }
   step(input: DeviceInput | Wake, now: number): void {
-    const decided = deviceActor.decide(this.#state, input, now);
+    const decided = actor.decide(this.#state, input, now);
     this.#state = decided.state!;
     this.#outputs.push(...decided.outputs);
   }
   /** Fires the actor's next durable deadline. */
   wake(): void {
-    const at = deviceActor.wakeAt(this.#state)!;
+    const at = actor.wakeAt(this.#state)!;
     this.step({ kind: 'wake', at }, at);
   }
   on(topic: string): unknown[] {

@@ -7,6 +7,7 @@ import { campaignService } from '../services/campaign/service.ts';
 import type { CellGrant } from '../contracts/cell-grants.ts';
 import type { CellRequest } from '../contracts/cell-requests.ts';
 import { cellService } from '../services/cell/service.ts';
+import { testTokenKeys } from './support/token-keys.ts';
 import { deviceService } from '../services/device/service.ts';
 import type { Checkin } from '../contracts/device-checkins.ts';
 import type { StatusReport } from '../contracts/device-status-reports.ts';
@@ -46,7 +47,7 @@ describe('no record stops a partition', () => {
 
   beforeAll(async () => {
     t = await createTopology('poison');
-    services = await Promise.all([startInProcess(deviceService, t), startInProcess(campaignService, t), startInProcess(cellService(), t)]);
+    services = await Promise.all([startInProcess(deviceService(testTokenKeys), t), startInProcess(campaignService, t), startInProcess(cellService(), t)]);
   });
   afterAll(async () => {
     await Promise.all(recorders.map((r) => r.stop()));

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Argument, Command } from 'commander';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { parseRadioRanges } from '../../services/cell/config.ts';
+import { parseDeviceConfig } from '../../services/device/config.ts';
 import { startOpsServer, type Check, type OpsServer } from '../../services/ops/http-server.ts';
 import { provisionDatabase, provisionSchemas, provisionTopics } from '../../services/ops/provision.ts';
 import { DEFAULT_BASE_PORT, serviceNames, servicePort, type ServiceName } from '../../services/ops/services.ts';
@@ -44,6 +45,7 @@ async function run(services: readonly ServiceName[], options: RunOptions): Promi
   const config = parseRuntimeConfig(process.env);
   if (services.includes('projector')) parseProjectorConfig(process.env);
   if (services.includes('cell')) parseRadioRanges(process.env);
+  if (services.includes('device')) parseDeviceConfig(process.env);
   const basePort = process.env.OTAFLOW_HTTP_PORT === undefined ? DEFAULT_BASE_PORT : config.httpPort!;
   if (dashboardPortAfter(basePort) > 65_535) throw new Error(`OTAFLOW_HTTP_PORT ${basePort} leaves no room for the ${serviceNames.length} service ports and the dashboard's after it`);
   // The dashboard reads the projector's tables: it runs where the projector runs.

@@ -1,4 +1,5 @@
 import { serviceNames, type ServiceName } from '../../services/ops/services.ts';
+import { withLocalTokenKeys } from './local-token-keys.ts';
 import { ServiceProcess } from './service-process.ts';
 import type { Topology } from './topology.ts';
 
@@ -9,7 +10,8 @@ export class Pipeline {
   readonly services: Record<ServiceName, ServiceProcess>;
   readonly #extras: ServiceProcess[] = [];
   constructor(t: Topology, label: string, logDir?: string) {
-    this.services = Object.fromEntries(serviceNames.map((n) => [n, new ServiceProcess(n, t.env, label, logDir)])) as Record<ServiceName, ServiceProcess>;
+    const env = withLocalTokenKeys(t.env);
+    this.services = Object.fromEntries(serviceNames.map((n) => [n, new ServiceProcess(n, env, label, logDir)])) as Record<ServiceName, ServiceProcess>;
   }
   start(): void {
     for (const s of Object.values(this.services)) s.start();

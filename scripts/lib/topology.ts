@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
 import { createKafka } from '../../services/runtime/bootstrap.ts';
-import { createCodecs, createRegistry, type TopicCodec } from '../../services/runtime/codec.ts';
+import { createCodecs, type TopicCodec } from '../../services/runtime/codec.ts';
+import { createRegistry, registryRequest } from '../../services/runtime/registry-client.ts';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../services/runtime/config.ts';
 import { createLogger, type Logger } from '../../services/runtime/logger.ts';
 import { ensureTopics, registerSchemas } from '../../services/runtime/provision.ts';
@@ -44,10 +45,10 @@ export async function createTopology(label: string, options: { prefix?: string; 
   } finally {
     await admin.disconnect();
   }
-  const registry = createRegistry(config.registryUrl);
+  const registry = createRegistry(config);
   await registerSchemas(registry, names);
   const ids = [...names.specs.values()].filter((s) => s.value.format !== 'bytes').map((s) => s.id);
-  const codecs = await createCodecs(ids, names, registry, { log: logger, registryUrl: config.registryUrl });
+  const codecs = await createCodecs(ids, names, registry, { log: logger, registry: config });
   const dispose = async () => {
     if (!prefix) throw new Error('refusing to dispose the unprefixed production topology');
     const admin = kafka.admin();
@@ -61,9 +62,9 @@ export async function createTopology(label: string, options: { prefix?: string; 
     }
     for (const spec of names.specs.values()) {
       if (spec.value.format !== 'avro') continue;
-      const subject = `${config.registryUrl}/subjects/${encodeURIComponent(`${names.name(spec.id)}-value`)}`;
-      await fetch(subject, { method: 'DELETE' });
-      await fetch(`${subject}?permanent=true`, { method: 'DELETE' });
+      const subject = `/subjects/${encodeURIComponent(`${names.name(spec.id)}-value`)}`;
+      await registryRequest(config, subject, { method: 'DELETE' });
+      await registryRequest(config, `${subject}?permanent=true`, { method: 'DELETE' });
     }
   };
   return { prefix, env, config, names, partitions, kafka, registry, codecs, logger, dispose };
@@ -76,6 +77,6 @@ export async function createTopology(label: string, options: { prefix?: string; 
 export async function connectTopics(config: RuntimeConfig, logger: Logger, clientId: string, topicIds: readonly string[]): Promise<TopicClient> {
   const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
   const kafka = createKafka(config, logger, clientId);
-  const codecs = await createCodecs(topicIds, names, createRegistry(config.registryUrl), { log: logger, registryUrl: config.registryUrl });
+  const codecs = await createCodecs(topicIds, names, createRegistry(config), { log: logger, registry: config });
   return { prefix: config.topicPrefix, names, kafka, codecs };
 }

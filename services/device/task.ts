@@ -3,6 +3,7 @@ import { campaignCommand, logCommand, type CommandKind } from '../../contracts/d
 import type { Publish } from '../../contracts/index.ts';
 import type { Checkin } from '../../contracts/device-checkins.ts';
 import type { Offer } from '../../contracts/device-campaign.ts';
+import type { Protocol } from '../../contracts/common.ts';
 
 /**
  * A device's one current task (R-DEV-3) and the outputs every flow shares: device
@@ -188,8 +189,22 @@ export function release(deviceId: string, cellId: string, campaignId: string, at
   return { topic: 'cell-requests', key: cellId, value: { type: 'release', cellId, deviceId, campaignId, attempt, reason, at: now } };
 }
 
-export function command(state: DeviceState, task: UpgradeTask, kind: CommandKind, now: number, token: { token: string; expiresAt: number } | null = null): DeviceOutput {
-  const pkg = kind === 'DELIVER_PACKAGE' ? { ...task.offer.package, token: token?.token ?? null, tokenExpiresAt: token?.expiresAt ?? null } : undefined;
+/**
+ * R-SEC-1: how long a delivery's download token is valid: the wait for the download where the flow
+ * has one (60 min for LwM2M and OMA-DM), 24 h for MQTT (R-FLOW-2) and for HTTP devices, which
+ * download at their own pace (a token that ran out is a failed download, retried per R-REQ-3).
+ */
+export const downloadTokenLifetimeMs: Readonly<Record<Protocol, number>> = {
+  LWM2M: stepTimeouts.download!.ms,
+  OMA_DM: stepTimeouts.download!.ms,
+  MQTT: stepTimeouts.mqttTransfer!.ms,
+  HTTP: 24 * HOUR,
+};
+
+/** A campaign step's command; a DELIVER_PACKAGE carries the package, its signature and the expiry of its download token. */
+export function command(state: DeviceState, task: UpgradeTask, kind: CommandKind, now: number): DeviceOutput {
+  const { url, sizeBytes, checksum, signature } = task.offer.package;
+  const pkg = kind === 'DELIVER_PACKAGE' ? { url, sizeBytes, checksum, signature: signature ?? null, token: null, tokenExpiresAt: now + downloadTokenLifetimeMs[task.offer.protocol] } : undefined;
   const value = campaignCommand({ deviceId: state.deviceId, campaignId: task.campaignId, attempt: task.attempt, kind, targetVersion: task.offer.targetVersion, package: pkg, at: now });
   return { topic: 'device-commands', key: state.deviceId, value };
 }

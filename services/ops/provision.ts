@@ -1,7 +1,7 @@
 import { createDatabase, migrate } from '../projector/database.ts';
 import { ensureDatabase } from '../projector/ensure-database.ts';
 import { createKafka } from '../runtime/bootstrap.ts';
-import { createRegistry } from '../runtime/codec.ts';
+import { createRegistry } from '../runtime/registry-client.ts';
 import type { RuntimeConfig } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { ensureTopics, registerSchemas } from '../runtime/provision.ts';
@@ -28,7 +28,7 @@ export async function provisionTopics(config: RuntimeConfig, logger: Logger): Pr
 
 /** Registers the Avro schemas under their topics' subjects (BACKWARD). */
 export async function provisionSchemas(config: RuntimeConfig): Promise<string> {
-  const ids = await registerSchemas(createRegistry(config.registryUrl), new TopicNames(loadTopicSpecs(), config.topicPrefix));
+  const ids = await registerSchemas(createRegistry(config), new TopicNames(loadTopicSpecs(), config.topicPrefix));
   return `schemas: ${[...ids].map(([s, id]) => `${s}#${id}`).join(', ')}`;
 }
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { registryRequest } from '../runtime/codec.ts';
+import { registryRequest, type RegistryConfig } from '../runtime/registry-client.ts';
 import type { GroupReadiness } from '../runtime/service.ts';
 import type { Check } from './http-server.ts';
 
@@ -17,12 +17,10 @@ export function groupCheck(readiness: GroupReadiness | undefined): Check {
 }
 
 /** The schema registry answers a cheap request (GET /schemas/types) within 2 s. */
-export async function registryCheck(registryUrl: string): Promise<Check> {
-  const { target, headers } = registryRequest(registryUrl, '/schemas/types');
+export async function registryCheck(registry: RegistryConfig): Promise<Check> {
   try {
-    const response = await fetch(target, { headers, signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
-    await response.body?.cancel();
-    return response.ok ? { ok: true } : { ok: false, detail: `registry answered ${response.status}` };
+    const response = await registryRequest(registry, '/schemas/types', { timeoutMs: CHECK_TIMEOUT_MS });
+    return response.status >= 200 && response.status <= 299 ? { ok: true } : { ok: false, detail: `registry answered ${response.status}` };
   } catch (e) {
     return { ok: false, detail: `registry unreachable: ${(e as Error).message}` };
   }

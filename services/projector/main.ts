@@ -2,7 +2,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { OpsServer } from '../ops/http-server.ts';
 import { databaseCheck, groupCheck, registryCheck } from '../ops/readiness.ts';
 import { createKafka, startOptionalOpsServer, stopSignal, untilStopped } from '../runtime/bootstrap.ts';
-import { createCodecs, createRegistry } from '../runtime/codec.ts';
+import { createCodecs } from '../runtime/codec.ts';
+import { createRegistry } from '../runtime/registry-client.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { createRuntimeMetrics } from '../runtime/metrics.ts';
 import { supervise } from '../runtime/supervise.ts';
@@ -33,13 +34,13 @@ try {
     ready: async () => ({
       ...Object.fromEntries(projections.map((p) => [`projection ${p.name}`, groupCheck(running.get(p.name)?.readiness())])),
       database: await databaseCheck(db),
-      registry: await registryCheck(config.registryUrl),
+      registry: await registryCheck(config),
     }),
   });
   await untilStopped(databaseRetry.run('migrations', () => migrate(db), { failures: 'throw' }), stopped);
   const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
   const kafka = createKafka(config, logger, `otaflow-projector-${config.instanceId}`);
-  const codecs = await untilStopped(createCodecs(projections.flatMap((p) => p.topics), names, createRegistry(config.registryUrl), { log: logger, registryUrl: config.registryUrl }), stopped);
+  const codecs = await untilStopped(createCodecs(projections.flatMap((p) => p.topics), names, createRegistry(config), { log: logger, registry: config }), stopped);
   const onCommitted = (projection: string, timestamps: readonly number[]) => observeCommitted(metrics, projection, timestamps);
   const deps = { kafka, db, names, codecs, logger, now: () => config.clock.now(), maxClockSkewMs: config.maxClockSkewMs, databaseRetry, metrics, onCommitted };
   retention = startCheckinRetention({ db, clock: config.clock, logger, retentionDays: config.checkinRetentionDays, everyMs: config.retentionSweepMs });

@@ -2,7 +2,8 @@ import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startOpsServer, type OpsEndpoints, type OpsServer } from '../ops/http-server.ts';
 import { groupCheck, registryCheck } from '../ops/readiness.ts';
-import { createCodecs, createRegistry } from './codec.ts';
+import { createCodecs } from './codec.ts';
+import { createRegistry } from './registry-client.ts';
 import { parseRuntimeConfig, type Env, type RuntimeConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createRuntimeMetrics } from './metrics.ts';
@@ -15,6 +16,10 @@ export function createKafka(config: RuntimeConfig, logger: Logger, clientId: str
   return new Kafka({
     clientId,
     brokers: [...config.brokers],
+    // R-SEC-3: TLS and SASL as configured; kafkajs speaks SASL_SSL when both are set. It keeps
+    // its authenticator on the SASL options it is given: each client gets a copy, the config stays as parsed.
+    ssl: config.kafkaSecurity.ssl,
+    sasl: config.kafkaSecurity.sasl && { ...config.kafkaSecurity.sasl },
     // Every option of the backoff is set: kafkajs' defaults depend on NODE_ENV (under "test" they
     // are another, faster set), and their 30 s cap let a client that lost the broker wait up to
     // 30 s after it was back, and a crashed consumer as long again before its restart (kafkajs
@@ -54,6 +59,8 @@ export interface ServiceMainOptions<S> {
   readonly env?: Env;
   /** Registers the service's own gauges on the process's metrics registry, read from its actors' states. */
   readonly gauges?: (registry: Registry, states: () => Iterable<S>) => void;
+  /** The service's own secrets (its config's), masked in every log line beside the runtime's (R-SEC-3). */
+  readonly secrets?: readonly string[];
 }
 
 /**
@@ -65,7 +72,7 @@ export interface ServiceMainOptions<S> {
  */
 export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, options: ServiceMainOptions<S> = {}): Promise<void> {
   const config = parseRuntimeConfig(options.env ?? process.env);
-  const logger = createLogger(def.name, config.logLevel, { secrets: config.secrets }).child({ instance: config.instanceId });
+  const logger = createLogger(def.name, config.logLevel, { secrets: [...config.secrets, ...(options.secrets ?? [])] }).child({ instance: config.instanceId });
   const stopped = stopSignal();
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
@@ -76,12 +83,12 @@ export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, optio
   try {
     ops = await startOptionalOpsServer(config, logger, {
       registry: metricsRegistry,
-      ready: async () => ({ group: groupCheck(running?.readiness()), registry: await registryCheck(config.registryUrl) }),
+      ready: async () => ({ group: groupCheck(running?.readiness()), registry: await registryCheck(config) }),
     });
     const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
     const kafka = createKafka(config, logger, `otaflow-${def.name}-${config.instanceId}`);
-    const registry = createRegistry(config.registryUrl);
-    const codecs = await untilStopped(createCodecs([...Object.keys(def.inputs), ...def.outputs], names, registry, { log: logger, registryUrl: config.registryUrl }), stopped);
+    const registry = createRegistry(config);
+    const codecs = await untilStopped(createCodecs([...Object.keys(def.inputs), ...def.outputs], names, registry, { log: logger, registry: config }), stopped);
     const deps = { kafka, names, codecs, clock: config.clock, maxClockSkewMs: config.maxClockSkewMs, logger, metrics };
     await supervise(`the ${def.name} service`, async () => (running = await startService(def, deps)), { log: logger, stopped });
   } catch (e) {

@@ -6,6 +6,7 @@ import { InvalidMessage } from './actor.ts';
 import { errorKind, Unavailable } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { maskUrlValue } from './redact.ts';
+import { registryRequest, type RegistryConfig } from './registry-client.ts';
 import { retryTransient, type RetryOptions } from './retry.ts';
 import { projectRoot, type TopicNames, type TopicSpec } from './topics.ts';
 
@@ -68,7 +69,7 @@ export class AvroCodec implements TopicCodec {
    */
   async #resolve(id: number): Promise<avro.Resolver | string> {
     const subject = subjectOf(this.topic);
-    const subjects = await subjectsOfSchemaId(this.#wait.url, id);
+    const subjects = await subjectsOfSchemaId(this.#wait.connection, id);
     if (subjects === undefined) return `schema id ${id} is not known to the registry`;
     if (!subjects.includes(subject)) {
       const named = subjects.slice(0, 3).map((s) => `"${s}"`).join(', ') + (subjects.length > 3 ? ` and ${subjects.length - 3} more` : '');
@@ -129,26 +130,10 @@ export class JsonCodec implements TopicCodec {
   }
 }
 
-export function createRegistry(url: string): SchemaRegistry {
-  return new SchemaRegistry({ host: url, retry: { retries: 5 } });
-}
-
 /** How codecs wait for a registry that is unreachable or failing: `registry` names it in the log lines. */
 interface RegistryWait extends RetryOptions {
   readonly registry: string;
-  readonly url: string;
-}
-
-/** A request to the registry at `url` (which may carry credentials) for `path`: fetch refuses a URL with credentials, so they travel as a header. */
-export function registryRequest(url: string, path: string): { readonly target: URL; readonly headers: Record<string, string> } {
-  const target = new URL(`${url}${path}`);
-  const headers: Record<string, string> = {};
-  if (target.username || target.password) {
-    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
-    target.username = '';
-    target.password = '';
-  }
-  return { target, headers };
+  readonly connection: RegistryConfig;
 }
 
 /**
@@ -156,17 +141,16 @@ export function registryRequest(url: string, path: string): { readonly target: U
  * which @kafkajs/confluent-schema-registry does not wrap); undefined for an id the registry does
  * not know. An unreachable or failing registry is Unavailable.
  */
-async function subjectsOfSchemaId(url: string, id: number): Promise<string[] | undefined> {
-  const { target, headers } = registryRequest(url, `/schemas/ids/${id}/versions`);
-  let response: Response;
+async function subjectsOfSchemaId(registry: RegistryConfig, id: number): Promise<string[] | undefined> {
+  let response: { status: number; body: string };
   try {
-    response = await fetch(target, { headers });
+    response = await registryRequest(registry, `/schemas/ids/${id}/versions`);
   } catch (e) {
     throw new Unavailable(`the schema registry did not answer: ${(e as Error).message}`, { cause: e });
   }
   if (response.status === 404) return undefined;
-  if (!response.ok) throw new Unavailable(`the schema registry answered ${response.status} for schema id ${id}`);
-  return ((await response.json()) as { subject: string }[]).map((v) => v.subject);
+  if (response.status < 200 || response.status > 299) throw new Unavailable(`the schema registry answered ${response.status} for schema id ${id}`);
+  return (JSON.parse(response.body) as { subject: string }[]).map((v) => v.subject);
 }
 
 /**
@@ -180,9 +164,10 @@ export async function createCodecs(
   ids: readonly string[],
   names: TopicNames,
   registry: SchemaRegistry,
-  options: { readonly log: Logger; readonly registryUrl: string },
+  options: { readonly log: Logger; readonly registry: RegistryConfig },
 ): Promise<ReadonlyMap<string, TopicCodec>> {
-  const wait: RegistryWait = { log: options.log, isTransient: (e) => errorKind(e) === 'transient', registry: `the schema registry at ${maskUrlValue(options.registryUrl)}`, url: options.registryUrl };
+  const connection = options.registry;
+  const wait: RegistryWait = { log: options.log, isTransient: (e) => errorKind(e) === 'transient', registry: `the schema registry at ${maskUrlValue(connection.registryUrl)}`, connection };
   const codecs = new Map<string, TopicCodec>();
   for (const id of new Set(ids)) {
     const spec: TopicSpec = names.spec(id);

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from './actor.ts';
 import { parseClock, type Clock } from './clock.ts';
 import { maskUrlValue, urlPasswords } from './redact.ts';
+import { parseKafkaSecurity, parseRegistryTransport, type KafkaSecurity, type RegistryTransport } from './transport.ts';
 
 /**
  * The settings every service shares, parsed once at start. Each option names its
@@ -9,8 +10,12 @@ import { maskUrlValue, urlPasswords } from './redact.ts';
 export interface RuntimeConfig {
   /** OTAFLOW_KAFKA_BROKERS, comma-separated host:port (default localhost:9092). */
   readonly brokers: readonly string[];
+  /** R-SEC-3: TLS and SASL to the brokers (OTAFLOW_KAFKA_SECURITY_PROTOCOL, OTAFLOW_KAFKA_SSL_*, OTAFLOW_KAFKA_SASL_*; services/runtime/transport.ts). */
+  readonly kafkaSecurity: KafkaSecurity;
   /** OTAFLOW_REGISTRY_URL, Confluent-compatible API (default http://localhost:8081/apis/ccompat/v7). */
   readonly registryUrl: string;
+  /** R-SEC-3: the registry's credentials and TLS files (OTAFLOW_REGISTRY_USERNAME/PASSWORD/TOKEN, OTAFLOW_REGISTRY_SSL_*). */
+  readonly registry: RegistryTransport;
   /** DATABASE_URL (default postgres://postgres@127.0.0.1:5432/otaflow). */
   readonly databaseUrl: string;
   /** OTAFLOW_TOPIC_PREFIX, prepended to every topic name; tests use a unique one (default ""). */
@@ -35,7 +40,7 @@ export interface RuntimeConfig {
    * services base+1.. (services/ops/ports.ts).
    */
   readonly httpPort: number | undefined;
-  /** Values no log line may show: the passwords in DATABASE_URL and OTAFLOW_REGISTRY_URL (R-SEC-3). */
+  /** Values no log line may show (R-SEC-3): the passwords in DATABASE_URL and OTAFLOW_REGISTRY_URL, the Kafka and registry passwords, tokens and keys. */
   readonly secrets: readonly string[];
 }
 
@@ -63,6 +68,9 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
   if (!/^[a-zA-Z0-9._-]*$/.test(topicPrefix)) {
     throw new Error(`OTAFLOW_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-", got "${topicPrefix}"`);
   }
+  const secrets = urlPasswords(databaseUrl, registryUrl);
+  const kafkaSecurity = parseKafkaSecurity(env, secrets);
+  const registry = parseRegistryTransport(env, registryUrl, secrets);
   let clock: Clock;
   try {
     clock = parseClock(env.OTAFLOW_CLOCK ?? 'system');
@@ -71,7 +79,9 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
   }
   return Object.freeze({
     brokers,
+    kafkaSecurity,
     registryUrl,
+    registry,
     databaseUrl,
     topicPrefix,
     partitions: env.OTAFLOW_PARTITIONS === undefined ? undefined : envPositiveInteger(env, 'OTAFLOW_PARTITIONS', DEFAULT_PARTITIONS, MAX_PARTITIONS),
@@ -80,7 +90,7 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     instanceId: env.OTAFLOW_INSTANCE_ID ?? `${process.env.HOSTNAME ?? 'local'}-${process.pid}`,
     maxClockSkewMs: envPositiveInteger(env, 'OTAFLOW_MAX_CLOCK_SKEW_MS', DEFAULT_MAX_CLOCK_SKEW_MS),
     httpPort: envPort(env, 'OTAFLOW_HTTP_PORT'),
-    secrets: urlPasswords(databaseUrl, registryUrl),
+    secrets,
   });
 }
 
@@ -116,3 +126,4 @@ export function envPositiveInteger(env: Env, name: string, fallback: number, max
   if (!/^[1-9][0-9]*$/.test(raw) || Number(raw) > max) throw new Error(`${name} must be a positive integer of at most ${max}, got "${raw}"`);
   return Number(raw);
 }
+

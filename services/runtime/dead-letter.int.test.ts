@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testTokenKeys } from '../../test/support/token-keys.ts';
 import { deviceService } from '../device/service.ts';
 import type { DeviceDecision } from '../../contracts/campaign-device-decisions.ts';
 import { offer, profile } from '../../test/support/device-fixtures.ts';
@@ -15,7 +16,7 @@ describe('poison messages', () => {
   let service: RunningService;
   beforeAll(async () => {
     t = await createTopology('dlq');
-    service = await startInProcess(deviceService, t);
+    service = await startInProcess(deviceService(testTokenKeys), t);
   });
   afterAll(async () => {
     await service?.stop();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testTokenKeys } from '../../test/support/token-keys.ts';
 import { deviceService } from '../device/service.ts';
 import type { DeviceDecision } from '../../contracts/campaign-device-decisions.ts';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
@@ -46,7 +47,7 @@ describe('durable timers', () => {
   const decided = (deviceId: string) => waitFor(`a decision for ${deviceId}`, () => decisions.values().find((d) => d.deviceId === deviceId));
 
   it('R-FLOW-5: a wake-up set before a restart fires after it, once', async () => {
-    running.push(await startInProcess(deviceService, t, clock));
+    running.push(await startInProcess(deviceService(testTokenKeys), t, clock));
     await checkIn('offline-1', false);
     await offerTo('offline-1');
     expect(await decided('offline-1')).toMatchObject({ status: 'Accepted' });
@@ -54,14 +55,14 @@ describe('durable timers', () => {
     // The 24 h online wait (R-FLOW-1) was set by this instance; stop it before it fires.
     await running.pop()!.stop();
     expect(results.values()).toEqual([]);
-    running.push(await startInProcess(deviceService, t, clock));
+    running.push(await startInProcess(deviceService(testTokenKeys), t, clock));
 
     const [result] = await waitFor('the online-wait timeout', () => results.values().length > 0 && results.values(), 60_000);
     expect(result).toMatchObject({ deviceId: 'offline-1', status: 'UpgradeFailed', cause: 'Waiting for the device online timeout' });
 
     // Restart again and let a probe device go through; the fired timer must not fire twice.
     await running.pop()!.stop();
-    running.push(await startInProcess(deviceService, t, clock));
+    running.push(await startInProcess(deviceService(testTokenKeys), t, clock));
     await checkIn('probe-1', true);
     await offerTo('probe-1');
     await decided('probe-1');

@@ -61,8 +61,9 @@ describe('R-SEC-3: known secret values are masked', () => {
   });
 
   it('the runtime config knows the passwords of DATABASE_URL and OTAFLOW_REGISTRY_URL', () => {
-    const c = parseRuntimeConfig({ DATABASE_URL: 'postgres://app:db-secret@h/otaflow', OTAFLOW_REGISTRY_URL: 'http://svc:reg-secret@r:8081' });
-    expect(c.secrets).toEqual(['db-secret', 'reg-secret']);
+    const c = parseRuntimeConfig({ DATABASE_URL: 'postgres://app:db-secret@h/otaflow', OTAFLOW_REGISTRY_URL: 'https://svc:reg-secret@r:8081' });
+    // and the Basic credentials the registry client sends in their stead
+    expect(c.secrets).toEqual(['db-secret', 'reg-secret', Buffer.from('svc:reg-secret').toString('base64')]);
   });
 });
 

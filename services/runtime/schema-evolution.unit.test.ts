@@ -22,4 +22,16 @@ describe('schemas evolve BACKWARD', () => {
       expect(reader.fromBuffer(writer.toBuffer(c.record), reader.createResolver(writer))).toEqual(c.record);
     }
   });
+
+  it('R-SEC-1: package deliveries written before the package signature decode with the current schema, signature null', () => {
+    const current = readSchemaFile('schemas/device-command.avsc');
+    const before = structuredClone(current) as { fields: { name: string; type: unknown }[] };
+    const delivery = (before.fields.find((f) => f.name === 'package')!.type as [string, { fields: { name: string }[] }])[1];
+    delivery.fields = delivery.fields.filter((f) => f.name !== 'signature');
+    const pkg = { url: 'https://fw.example/p.bin', sizeBytes: 10, checksum: `sha256:${'a'.repeat(64)}`, token: 'v1.k.1.mac', tokenExpiresAt: 1 };
+    const record = { commandId: 'd1/k1/1/DELIVER_PACKAGE', deviceId: 'd1', campaignId: 'k1', attempt: 1, kind: 'DELIVER_PACKAGE', targetVersion: '2.0', package: pkg, at: 1_767_261_613_050 };
+    const writer = avro.Type.forSchema(before as unknown as avro.Schema);
+    const reader = avro.Type.forSchema(current);
+    expect(reader.fromBuffer(writer.toBuffer(record), reader.createResolver(writer))).toEqual({ ...record, package: { ...pkg, signature: null } });
+  });
 });

@@ -1,6 +1,7 @@
 import type { Message } from 'kafkajs';
 import type { Output } from '../../services/runtime/actor.ts';
-import { AvroCodec, createRegistry, JsonCodec, readSchemaFile, type TopicCodec } from '../../services/runtime/codec.ts';
+import { AvroCodec, JsonCodec, readSchemaFile, type TopicCodec } from '../../services/runtime/codec.ts';
+import { createRegistry } from '../../services/runtime/registry-client.ts';
 import { Defect } from '../../services/runtime/errors.ts';
 import { createLogger } from '../../services/runtime/logger.ts';
 import { loadTopicSpecs, type TopicSpec } from '../../services/runtime/topics.ts';
@@ -9,8 +10,8 @@ import { loadTopicSpecs, type TopicSpec } from '../../services/runtime/topics.ts
 const WRITER_ID = 1;
 
 // Never called: records written with WRITER_ID need no lookup, and no other id is ever written.
-const NO_REGISTRY = 'http://no-registry.invalid';
-const noRegistryWait = { log: createLogger('memory-codecs', 'silent'), isTransient: () => false, registry: 'no schema registry (in-memory codecs)', url: NO_REGISTRY };
+const NO_REGISTRY = { registryUrl: 'http://no-registry.invalid', registry: { authorization: undefined, tls: undefined } };
+const noRegistryWait = { log: createLogger('memory-codecs', 'silent'), isTransient: () => false, registry: 'no schema registry (in-memory codecs)', connection: NO_REGISTRY };
 
 /**
  * The runtime's own codecs for every topic of topics/, with no broker or registry: Avro topics

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { parseRuntimeConfig } from '../../services/runtime/config.ts';
 import { testLogDir } from '../../scripts/lib/service-process.ts';
 import { projectRoot } from '../../services/runtime/topics.ts';
 
@@ -17,14 +18,18 @@ export class OwnBroker {
   readonly dir: string;
   /** Where the broker's log is kept once its directory is gone: beside the services' logs. */
   readonly logFile: string;
+  /** The broker's one client listener: PLAINTEXT, or SASL_SSL (R-SEC-3, `OTAFLOW_STACK_KAFKA_SECURITY`). */
+  readonly security: BrokerSecurity;
   readonly #env: Record<string, string | undefined>;
 
-  private constructor(port: number, controllerPort: number, dir: string) {
+  private constructor(port: number, controllerPort: number, dir: string, security: BrokerSecurity) {
     this.port = port;
     this.dir = dir;
+    this.security = security;
     this.logFile = join(testLogDir, `${basename(dir)}.log`);
     this.#env = {
       ...process.env,
+      OTAFLOW_STACK_KAFKA_SECURITY: security,
       OTAFLOW_STACK_DIR: dir,
       // The downloads are the shared stack's, wherever it keeps them.
       OTAFLOW_STACK_CACHE: process.env.OTAFLOW_STACK_CACHE ?? process.env.OTAFLOW_STACK_DIR ?? join(projectRoot, '.stack'),
@@ -34,9 +39,9 @@ export class OwnBroker {
   }
 
   /** Formats a fresh broker on two free ports and starts it. */
-  static async create(label: string): Promise<OwnBroker> {
+  static async create(label: string, security: BrokerSecurity = 'PLAINTEXT'): Promise<OwnBroker> {
     const [port, controllerPort] = [await freePort(), await freePort()];
-    const broker = new OwnBroker(port, controllerPort, mkdtempSync(join(tmpdir(), `otaflow-${label}-broker-`)));
+    const broker = new OwnBroker(port, controllerPort, mkdtempSync(join(tmpdir(), `otaflow-${label}-broker-`)), security);
     await broker.start();
     return broker;
   }
@@ -44,6 +49,22 @@ export class OwnBroker {
   /** The value for OTAFLOW_KAFKA_BROKERS. */
   get brokers(): string {
     return `localhost:${this.port}`;
+  }
+
+  /** Where a SASL_SSL broker's CA, certificates and passwords are (scripts/stack). */
+  get secretsDir(): string {
+    return join(this.dir, 'kafka', 'secrets');
+  }
+
+  /** What otaflow's clients need to reach the broker: the brokers and, over SASL_SSL, the stack's client.env. */
+  get clientEnv(): Record<string, string> {
+    const env: Record<string, string> = { OTAFLOW_KAFKA_BROKERS: this.brokers };
+    if (this.security === 'PLAINTEXT') return env;
+    for (const line of readFileSync(join(this.secretsDir, 'client.env'), 'utf8').split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    return env;
   }
 
   /**
@@ -84,15 +105,18 @@ export class OwnBroker {
   async #firstTime(gaveUp: () => boolean, request: (admin: Admin) => Promise<unknown>): Promise<number | undefined> {
     while (!gaveUp()) {
       const began = Date.now();
-      const admin = new Kafka({ brokers: [this.brokers], clientId: 'otaflow-own-broker-probe', logLevel: logLevel.NOTHING, connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 0 } }).admin();
+      let admin: Admin | undefined;
       try {
+        // A SASL_SSL broker's client.env appears while `scripts/stack up` prepares it.
+        const { ssl, sasl } = parseRuntimeConfig(this.clientEnv).kafkaSecurity;
+        admin = new Kafka({ brokers: [this.brokers], ssl, sasl, clientId: 'otaflow-own-broker-probe', logLevel: logLevel.NOTHING, connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 0 } }).admin();
         await admin.connect();
         await request(admin);
         return began;
       } catch {
         await new Promise((r) => setTimeout(r, 100));
       } finally {
-        await admin.disconnect().catch(() => undefined);
+        await admin?.disconnect().catch(() => undefined);
       }
     }
     return undefined;
@@ -132,7 +156,9 @@ export class OwnBroker {
   }
 }
 
-function freePort(): Promise<number> {
+export type BrokerSecurity = 'PLAINTEXT' | 'SASL_SSL';
+
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -8,6 +8,7 @@ import type { TopicSpec } from '../../services/runtime/topics.ts';
 import { WakeHeap } from '../../services/runtime/wake-heap.ts';
 import { campaignService } from '../../services/campaign/service.ts';
 import { cellService } from '../../services/cell/service.ts';
+import { testTokenKeys } from './token-keys.ts';
 import { deviceService } from '../../services/device/service.ts';
 import { membersService } from '../../services/members/service.ts';
 import { pilotService } from '../../services/pilot/service.ts';
@@ -20,7 +21,7 @@ import { encodeOutput, sharedMemoryCodecs, sharedTopicSpecs } from './memory-cod
 export type AnyService = ServiceDefinition<any, any>;
 
 /** Every otaflow actor service, as their main.ts files run them (the cell with its default radio ranges). */
-export const allServices = (): AnyService[] => [campaignService, membersService, deviceService, cellService(), pilotService, verboseService];
+export const allServices = (): AnyService[] => [campaignService, membersService, deviceService(testTokenKeys), cellService(), pilotService, verboseService];
 
 export interface TopologyDriverOptions {
   /** Default: allServices(). */

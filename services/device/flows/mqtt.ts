@@ -1,5 +1,5 @@
 import type { StatusReport } from '../../../contracts/device-status-reports.ts';
-import { command, fail, finish, lwm2mResultCodes, MQTT_ONLINE_MS, resultDetails, stepTimeouts, toStep, type Decided, type DeviceState, type UpgradeTask } from '../task.ts';
+import { command, fail, finish, lwm2mResultCodes, MQTT_ONLINE_MS, resultDetails, toStep, type Decided, type DeviceState, type UpgradeTask } from '../task.ts';
 import type { ProtocolFlow } from './protocol-flow.ts';
 import { keepProgress, onlineAtCheckin, queryVersion, reportedVersion, stepEndCause, timedOut } from './steps.ts';
 
@@ -27,9 +27,7 @@ export const mqttFlow: ProtocolFlow = {
 function onReport(state: DeviceState, task: UpgradeTask, report: StatusReport, now: number): Decided | undefined {
   if (task.step === 'queryVersion' && report.kind === 'FIRMWARE_VERSION') {
     if (reportedVersion(task, report) === task.offer.targetVersion) return finish(state, task, 'UpgradeSuccess', resultDetails.alreadyAtTarget, now);
-    const transfer = stepTimeouts.mqttTransfer!.ms;
-    const token = { token: `${state.deviceId}/${task.campaignId}/${task.attempt}`, expiresAt: now + transfer };
-    return toStep(state, task, 'mqttTransfer', now, [command(state, task, 'DELIVER_PACKAGE', now, token)]);
+    return toStep(state, task, 'mqttTransfer', now, [command(state, task, 'DELIVER_PACKAGE', now)]);
   }
   if (task.step !== 'mqttTransfer') return undefined;
   if (report.kind === 'DOWNLOAD_STARTED' || report.kind === 'DOWNLOAD_PROGRESS') return keepProgress(state, task, report);
