@@ -3,14 +3,48 @@ import type { RetryPolicy, Schedule, UpgradeTarget, Window } from './common.ts';
 import { fieldsOf, stringRules, type FieldChecks } from './fields.ts';
 import { MAX_DEVICE_IDS, MAX_LIST_NAMES } from './input-limits.ts';
 
-/** schemas/campaign-command.avsc CampaignRequest (R-REQ-1). */
-export interface CampaignRequest extends UpgradeTarget {
+/** R-SAFE-1: FAILED counts failures the device reported, TIMED_OUT platform waits that ran out, ANY both. */
+export interface AbortCriterion {
+  readonly failureKind: 'FAILED' | 'TIMED_OUT' | 'ANY';
+  readonly thresholdPercent: number;
+  readonly minFinished: number;
+}
+
+/** R-SAFE-2: a start rate cap, optionally reached by an exponential ramp. */
+export interface RateLimit {
+  readonly maxPerMinute: number;
+  readonly ramp: { readonly basePerMinute: number; readonly factor: number; readonly every: number; readonly counting: 'NOTIFIED' | 'SUCCEEDED' } | null;
+}
+
+/** R-SAFE-3: one wave, by percent of the devices or by list. */
+export interface Wave {
+  readonly percent: number | null;
+  readonly deviceIds: readonly string[];
+  readonly successThresholdPercent: number;
+}
+
+/** The rollout safety fields of a request (R-SAFE-1..3, 5); absent from requests written before them. */
+export interface RolloutRequest {
+  readonly abortCriteria: readonly AbortCriterion[];
+  readonly rate: RateLimit | null;
+  readonly waves: readonly Wave[];
+  readonly manualNextWave: boolean;
+  readonly dynamic: boolean;
+}
+
+/** schemas/campaign-command.avsc CampaignRequest (R-REQ-1); the rollout fields are optional to producers (Avro defaults). */
+export interface CampaignRequest extends UpgradeTarget, Partial<RolloutRequest> {
   readonly schedule: Schedule;
   readonly retry: RetryPolicy | null;
   readonly pilot: boolean;
 }
 
-export type CommandType = 'SCHEDULE' | 'CANCEL' | 'ABORT' | 'REMOVE_DEVICES' | 'ENABLE_VERBOSE_LOGGING' | 'DISABLE_VERBOSE_LOGGING' | 'FETCH_VERBOSE_LOGS';
+export type CommandType = 'SCHEDULE' | 'CANCEL' | 'ABORT' | 'REMOVE_DEVICES' | 'ENABLE_VERBOSE_LOGGING' | 'DISABLE_VERBOSE_LOGGING' | 'FETCH_VERBOSE_LOGS' | 'PAUSE' | 'RESUME' | 'NEXT_WAVE';
+
+/** A request's rollout fields, with the schema's defaults for those it lacks (a record written before them). */
+export function rolloutOf(r: CampaignRequest): RolloutRequest {
+  return { abortCriteria: r.abortCriteria ?? [], rate: r.rate ?? null, waves: r.waves ?? [], manualNextWave: r.manualNextWave ?? false, dynamic: r.dynamic ?? false };
+}
 
 /** campaign.commands (key: campaignId), schemas/campaign-command.avsc: what operators ask. */
 export interface CampaignCommand {
@@ -65,6 +99,26 @@ function checkRequest(check: FieldChecks, r: CampaignRequest): void {
     check.number('request.retry.attempts', r.retry.attempts);
     check.number('request.retry.intervalMinutes', r.retry.intervalMinutes);
   }
+  const rollout = rolloutOf(r);
+  check.list('request.abortCriteria', rollout.abortCriteria, MAX_LIST_NAMES, (field, item) => {
+    const c = item as AbortCriterion;
+    check.number(`${field}.thresholdPercent`, c.thresholdPercent);
+    check.number(`${field}.minFinished`, c.minFinished, { integer: true });
+  });
+  if (rollout.rate) {
+    check.number('request.rate.maxPerMinute', rollout.rate.maxPerMinute, { integer: true });
+    const ramp = rollout.rate.ramp;
+    if (ramp) for (const f of ['basePerMinute', 'factor', 'every'] as const) check.number(`request.rate.ramp.${f}`, ramp[f]);
+  }
+  check.list('request.waves', rollout.waves, MAX_LIST_NAMES, (field, item) => {
+    const w = item as Wave;
+    check.number(`${field}.percent`, w.percent, { nullable: true });
+    check.number(`${field}.successThresholdPercent`, w.successThresholdPercent);
+    check.list(`${field}.deviceIds`, w.deviceIds, MAX_DEVICE_IDS, check.id);
+  });
+  const listed = rollout.waves.reduce((n, w) => n + w.deviceIds.length, 0);
+  // The lists stay in the campaign's state with its request: bounded like one part.
+  if (listed > MAX_DEVICE_IDS) throw new InvalidMessage(`campaign command: request.waves name ${listed} devices, at most ${MAX_DEVICE_IDS} allowed`);
 }
 
 function checkWindow(check: FieldChecks, field: string, w: Window): void {

@@ -11,6 +11,15 @@ export interface DeviceDecision {
   readonly deviceId: string;
   readonly status: 'Accepted' | 'DeviceRejected' | 'Duplicate';
   readonly detail: string;
+  /** From the offer: the part that named the device and its wave (R-SAFE-3); absent in decisions written before them. */
+  readonly part?: number;
+  readonly wave?: number;
+  /**
+   * R-SAFE-6: the cell the device's latest check-in names and the limit its radio gives (R-CELL-1),
+   * for devices that take cell tokens; null otherwise.
+   */
+  readonly cellId?: string | null;
+  readonly cellLimit?: number | null;
   readonly at: number;
 }
 

@@ -1,12 +1,23 @@
 import type { CampaignRequest } from './campaign-commands.ts';
 import { fieldsOf } from './fields.ts';
 
-export type CampaignEventType = 'STATE_CHANGED' | 'COMMAND_ACCEPTED' | 'COMMAND_REFUSED' | 'DEVICE_DECISION';
+export type CampaignEventType =
+  | 'STATE_CHANGED'
+  | 'COMMAND_ACCEPTED'
+  | 'COMMAND_REFUSED'
+  | 'DEVICE_DECISION'
+  | 'DEVICES_RELEASED'
+  | 'WAVE_STARTED'
+  | 'WAVE_COMPLETED'
+  | 'RATE_CHANGED'
+  | 'ESTIMATE';
 
 /**
  * campaign.events (key: campaignId), schemas/campaign-event.avsc: a state transition (R-LC-3),
- * the answer to a command, or a device's acceptance decision (R-REQ-4). The schedule fields are
- * absent from events written before they existed.
+ * the answer to a command, a device's acceptance decision (R-REQ-4), a rollout decision
+ * (R-SAFE-2/3: devices released, a wave started or completed, the rate raised) or the estimated
+ * completion (R-SAFE-6), each with its reason. The schedule and rollout fields are absent from
+ * events written before they existed.
  */
 export interface CampaignEvent {
   readonly campaignId: string;
@@ -27,6 +38,10 @@ export interface CampaignEvent {
   readonly startAt?: number | null;
   readonly endAt?: number | null;
   readonly at: number;
+  readonly wave?: number | null;
+  readonly released?: number | null;
+  readonly ratePerMinute?: number | null;
+  readonly estimatedEndAt?: number | null;
 }
 
 /** What one event says beyond its campaign's request; every field left out is null. */
@@ -40,6 +55,10 @@ export interface EventFields {
   readonly deviceStatus?: string;
   readonly detail?: string;
   readonly deviceCount?: number;
+  readonly wave?: number;
+  readonly released?: number;
+  readonly ratePerMinute?: number | null;
+  readonly estimatedEndAt?: number;
 }
 
 /** Every event names its campaign's request (make, model, target, schedule) when it has one. */
@@ -63,6 +82,10 @@ export function campaignEvent(campaignId: string, request: CampaignRequest | nul
     startAt: request?.schedule.startAt ?? null,
     endAt: request?.schedule.endAt ?? null,
     at,
+    wave: f.wave ?? null,
+    released: f.released ?? null,
+    ratePerMinute: f.ratePerMinute ?? null,
+    estimatedEndAt: f.estimatedEndAt ?? null,
   };
 }
 

@@ -5,13 +5,27 @@ import { MAX_DEVICE_IDS } from './input-limits.ts';
 /**
  * otaflow.campaign.parts (key: `campaignId/part`), internal. The campaign actor keeps counts;
  * each part of its device list lives in a campaign-part actor, which tells its devices what
- * the campaign decides.
+ * the campaign decides. The campaign lets devices start by `release` (R-SAFE-2/3/4): so many of
+ * one wave's devices of this part, in list order, skipping those it was told `skip` (rejected,
+ * named twice): a released start is never spent on a device that will not take it.
  */
 export type PartMessage =
-  | { readonly type: 'members'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly terms: OfferTerms; readonly offerNow: boolean; readonly at: number }
+  | {
+      readonly type: 'members';
+      readonly campaignId: string;
+      readonly part: number;
+      readonly deviceIds: readonly string[];
+      readonly terms: OfferTerms;
+      readonly offerNow: boolean;
+      /** R-SAFE-3: each device's wave, in the order of deviceIds; absent: every device is in wave 0. */
+      readonly waves?: readonly number[];
+      readonly at: number;
+    }
   | { readonly type: 'offer'; readonly campaignId: string; readonly part: number; readonly at: number }
   | { readonly type: 'control'; readonly campaignId: string; readonly part: number; readonly action: Exclude<ControlAction, 'remove'>; readonly at: number }
-  | { readonly type: 'remove'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly at: number };
+  | { readonly type: 'remove'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly at: number }
+  | { readonly type: 'release'; readonly campaignId: string; readonly part: number; readonly wave: number; readonly count: number; readonly at: number }
+  | { readonly type: 'skip'; readonly campaignId: string; readonly part: number; readonly deviceId: string; readonly at: number };
 
 export const partKey = (campaignId: string, part: number) => `${campaignId}/${part}`;
 
@@ -26,9 +40,16 @@ export function parsePartMessage(value: unknown, key: string): PartMessage {
       if (!Array.isArray(m.deviceIds) || m.deviceIds.length > MAX_DEVICE_IDS || !m.terms) {
         throw new InvalidMessage(`campaign part: "members" needs deviceIds (at most ${MAX_DEVICE_IDS}) and terms`);
       }
+      if (m.waves !== undefined && (!Array.isArray(m.waves) || m.waves.length !== m.deviceIds.length)) throw new InvalidMessage('campaign part: "members" waves must give one wave per device');
       return m;
     case 'remove':
       if (!Array.isArray(m.deviceIds)) throw new InvalidMessage('campaign part: "remove" needs deviceIds');
+      return m;
+    case 'release':
+      if (!Number.isInteger(m.wave) || m.wave < 0 || !Number.isInteger(m.count) || m.count < 0) throw new InvalidMessage('campaign part: "release" needs a wave and a count, whole numbers ≥ 0');
+      return m;
+    case 'skip':
+      if (typeof m.deviceId !== 'string') throw new InvalidMessage('campaign part: "skip" needs a deviceId');
       return m;
     case 'offer':
     case 'control':

@@ -63,6 +63,7 @@ export interface OfferTerms extends UpgradeTarget {
   readonly windows: { readonly update: Window | null; readonly download: Window | null; readonly apply: Window | null };
 }
 
-export type ControlAction = 'start' | 'cancel' | 'abort' | 'end' | 'remove';
+/** `halt` (R-SAFE-1): a device that has not begun its download stops; one that has finishes, without retries. */
+export type ControlAction = 'start' | 'cancel' | 'abort' | 'end' | 'remove' | 'halt';
 
 export type ResultStatus = 'UpgradeSuccess' | 'UpgradeFailed' | 'CampaignCancelled' | 'CampaignAborted';

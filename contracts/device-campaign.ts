@@ -10,6 +10,9 @@ export interface Offer extends OfferTerms {
   readonly type: 'offer';
   readonly campaignId: string;
   readonly deviceId: string;
+  /** Which part of the campaign's list and which wave (R-SAFE-3) named the device; the decision carries them back. */
+  readonly part?: number;
+  readonly wave?: number;
   readonly at: number;
 }
 
@@ -31,7 +34,7 @@ export interface VerboseControl {
 
 export type DeviceCampaignMessage = Offer | CampaignControl | VerboseControl;
 
-const controlActions: ReadonlySet<string> = new Set<ControlAction>(['start', 'cancel', 'abort', 'end', 'remove']);
+const controlActions: ReadonlySet<string> = new Set<ControlAction>(['start', 'cancel', 'abort', 'end', 'remove', 'halt']);
 
 export function parseDeviceCampaignMessage(value: unknown, key: string): DeviceCampaignMessage {
   const m = value as DeviceCampaignMessage;
@@ -42,7 +45,7 @@ export function parseDeviceCampaignMessage(value: unknown, key: string): DeviceC
   }
   if (m?.type === 'control') {
     if (typeof m.campaignId !== 'string' || !controlActions.has(m.action)) {
-      throw new InvalidMessage('campaign control: expected {type: "control", campaignId, deviceId, action: start|cancel|abort|end|remove, at}');
+      throw new InvalidMessage('campaign control: expected {type: "control", campaignId, deviceId, action: start|cancel|abort|end|remove|halt, at}');
     }
     fieldsOf('campaign control').key('deviceId', m.deviceId, key);
     return m;

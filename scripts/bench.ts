@@ -29,6 +29,8 @@ import { projectRoot } from '../services/runtime/topics.ts';
 import { generateFleet } from './fleet/fleet.ts';
 import { FleetSimulator } from './fleet/simulator.ts';
 import { launchCampaign, scheduleCommand } from './lib/campaign-run.ts';
+import { estimateErrors, showEstimateErrors, type EstimateError } from './lib/estimate-error.ts';
+import type { CampaignEvent } from '../contracts/campaign-events.ts';
 import { TopicRecorder } from './lib/topic-recorder.ts';
 import { caughtUp, produce } from './lib/kafka.ts';
 import { Pipeline } from './lib/pipeline.ts';
@@ -97,14 +99,19 @@ async function runtimePipeline(t: Topology): Promise<number> {
   }
 }
 
-async function deviceFlow(t: Topology): Promise<{ seconds: number; devices: number }> {
+async function deviceFlow(t: Topology): Promise<{ seconds: number; devices: number; estimateErrors: EstimateError[] }> {
   const fleet = generateFleet({ devices: DEVICES, cells: CELLS, idPrefix: `${t.prefix}flow-` });
-  const run = await launchCampaign(t, fleet, `${t.prefix}campaign`);
+  const campaignId = `${t.prefix}campaign`;
+  const events = await TopicRecorder.start<CampaignEvent>(t, 'campaign-events', { from: 'now', keep: (r) => r.key === campaignId && r.value.type === 'ESTIMATE' });
+  const run = await launchCampaign(t, fleet, campaignId);
   const started = Date.now();
   await waitFor('every device to finish', () => run.results.records.length >= fleet.length, 900_000, 100);
   const seconds = (Date.now() - started) / 1000;
-  await run.stop();
-  return { seconds, devices: fleet.length };
+  // R-SAFE-6: the estimates in force at 25, 50 and 75 % of the results against the actual end.
+  const estimates = events.values().map((e) => ({ at: e.at, estimatedEndAt: e.estimatedEndAt! }));
+  const errors = estimateErrors(estimates, run.results.values().map((r) => r.at));
+  await Promise.all([run.stop(), events.stop()]);
+  return { seconds, devices: fleet.length, estimateErrors: errors };
 }
 
 async function acceptance(t: Topology): Promise<{ seconds: number; devices: number; accepted: number }> {
@@ -147,6 +154,7 @@ async function runtimeSteps() {
   const flow = await deviceFlow(t);
   const perMinute = (flow.devices / flow.seconds) * 60;
   console.log(`bench: device flow end to end    ${perMinute.toFixed(0).padStart(8)} devices/min (${flow.devices} devices in ${flow.seconds.toFixed(1)} s)`);
+  console.log(`bench: completion estimate error ${showEstimateErrors(flow.estimateErrors)}`);
   const accept = await acceptance(t);
   const acceptedPerMinute = (accept.devices / accept.seconds) * 60;
   console.log(`bench: campaign acceptance       ${acceptedPerMinute.toFixed(0).padStart(8)} devices/min (${accept.devices} devices decided in ${accept.seconds.toFixed(1)} s, ${accept.accepted} accepted)`);
@@ -156,7 +164,7 @@ async function runtimeSteps() {
     messages: MESSAGES,
     raw: { seconds: rawSeconds, eventsPerSecond: rawRate },
     runtime: { seconds: runtimeSeconds, eventsPerSecond: runtimeRate, ratioToRaw: runtimeRate / rawRate },
-    deviceFlow: { devices: flow.devices, cells: CELLS, seconds: flow.seconds, devicesPerMinute: perMinute },
+    deviceFlow: { devices: flow.devices, cells: CELLS, seconds: flow.seconds, devicesPerMinute: perMinute, estimateErrors: flow.estimateErrors },
     acceptance: { devices: accept.devices, accepted: accept.accepted, seconds: accept.seconds, devicesPerMinute: acceptedPerMinute },
   };
 }

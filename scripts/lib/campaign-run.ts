@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { CampaignCommand } from '../../contracts/campaign-commands.ts';
+import type { CampaignCommand, CampaignRequest } from '../../contracts/campaign-commands.ts';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
 import type { CellEvent } from '../../contracts/cell-events.ts';
 import type { SimDevice } from '../fleet/fleet.ts';
@@ -52,17 +52,22 @@ export function scheduleCommand(campaignId: string, fleet: readonly Pick<SimDevi
 
 /**
  * Checks a simulated fleet in, waits until the device service has read every check-in,
- * and schedules one on-demand campaign for the whole fleet.
+ * and schedules one on-demand campaign for the whole fleet (with `changes` to its request, such
+ * as a start rate or waves).
  */
-export async function launchCampaign(t: Topology, fleet: readonly SimDevice[], campaignId: string, now: () => number = Date.now): Promise<CampaignRun> {
+export async function launchCampaign(t: Topology, fleet: readonly SimDevice[], campaignId: string, now: () => number = Date.now, changes: Partial<CampaignRequest> = {}): Promise<CampaignRun> {
   // Only this campaign's records, from now on: the topics may hold earlier runs' campaigns.
-  const results = await TopicRecorder.start<DeviceResult>(t, 'campaign-device-results', { from: 'now', keep: (r) => r.key === campaignId });
-  const cellEvents = await TopicRecorder.start<CellEvent>(t, 'cell-events', { from: 'now', keep: (r) => r.value.campaignId === campaignId });
   const simulator = new FleetSimulator(fleet, { kafka: t.kafka, names: t.names, codecs: t.codecs, now });
-  await simulator.start();
+  // Each joins a consumer group of its own: in parallel, they take one join's time.
+  const [results, cellEvents] = await Promise.all([
+    TopicRecorder.start<DeviceResult>(t, 'campaign-device-results', { from: 'now', keep: (r) => r.key === campaignId }),
+    TopicRecorder.start<CellEvent>(t, 'cell-events', { from: 'now', keep: (r) => r.value.campaignId === campaignId }),
+    simulator.start(),
+  ]);
   await simulator.checkInAll();
   await waitFor('the device service to read every check-in', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'), 120_000, 200);
-  await produce(t, 'campaign-commands', [{ key: campaignId, value: t.codecs.get('campaign-commands')!.encode(scheduleCommand(campaignId, fleet)) }]);
+  const command = scheduleCommand(campaignId, fleet);
+  await produce(t, 'campaign-commands', [{ key: campaignId, value: t.codecs.get('campaign-commands')!.encode({ ...command, request: { ...command.request, ...changes } }) }]);
   return {
     campaignId,
     fleet,

@@ -1,4 +1,4 @@
-import type { CampaignCommand, CampaignRequest } from '../../contracts/campaign-commands.ts';
+import { rolloutOf, type CampaignCommand, type CampaignRequest } from '../../contracts/campaign-commands.ts';
 import type { DeviceDecision } from '../../contracts/campaign-device-decisions.ts';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
 import { campaignEvent, type EventFields } from '../../contracts/campaign-events.ts';
@@ -11,6 +11,9 @@ import { VERBOSE_KEY, type VerboseRequest } from '../../contracts/verbose-reques
 import type { ActorType, Decision } from '../runtime/actor.ts';
 import { PILOT_MAX_DEVICES } from '../pilot/pilot-actor.ts';
 import { packageProblem } from './package-ref.ts';
+import { estimateCompletion } from './estimate.ts';
+import { MINUTE, nextRoomAt, rateInForce, recent, room } from './rate.ts';
+import { abortReason, cellsOf, countCell, isTimeout, newRollout, rolloutProblem, unreleased, waveComplete, wavesOf, waveSummary, type RolloutState, type WaveCount } from './rollout.ts';
 import { campaignEnd, campaignStart, scheduleProblem, v1OnDemandStartDeadline } from './schedule.ts';
 
 /**
@@ -21,6 +24,13 @@ import { campaignEnd, campaignStart, scheduleProblem, v1OnDemandStartDeadline } 
  * device's own actor (R-REQ-4, R-DEV-3), and each decision and result arrives once in
  * effect. Start and end are deadlines in the state, fired by the runtime's durable
  * wake-ups (R-LC-4).
+ *
+ * Devices start only as the campaign releases them to the parts (R-SAFE-2/3/4, rollout.ts):
+ * at its start every device of the first wave, or as many as the start rate allows, the rest
+ * on wake-ups when the last minute's releases leave room, the next wave when the previous one
+ * met its success threshold; nothing while paused. Abort criteria (R-SAFE-1) are checked at
+ * every result, and the completion estimate (R-SAFE-6) is published once a minute or at every
+ * 5 % more final devices.
  */
 export type CampaignStatus =
   | 'RequestPending'
@@ -32,7 +42,8 @@ export type CampaignStatus =
   | 'Ended'
   | 'UpgradeFailed'
   | 'Cancelled'
-  | 'Aborted';
+  | 'Aborted'
+  | 'Paused';
 
 export interface CampaignState {
   readonly campaignId: string;
@@ -54,6 +65,8 @@ export interface CampaignState {
   /** R-PILOT-1/2: HTTP campaigns wait for the pilot gate before offering ("asked"). */
   readonly gate: 'none' | 'asked' | 'open';
   readonly pilot: boolean;
+  /** R-SAFE-1..4, 6; absent in states written before rollouts (their devices start all at once). */
+  readonly rollout?: RolloutState;
 }
 
 export type CampaignInput =
@@ -67,7 +80,10 @@ export type CampaignOutput = Publish<'campaign-events' | 'campaign-parts' | 'pil
 type D = Decision<CampaignState, CampaignOutput>;
 
 export const terminal: ReadonlySet<CampaignStatus> = new Set(['RequestFailed', 'Finished', 'Ended', 'UpgradeFailed', 'Cancelled', 'Aborted']);
-const running = (s: CampaignState) => s.status === 'InProgress' || s.status === 'Scheduled';
+/** Started and not over; a paused campaign is running too: its end date applies (R-SAFE-4). */
+const running = (s: CampaignState) => s.status === 'InProgress' || s.status === 'Scheduled' || s.status === 'Paused';
+/** Running and not paused: devices may be released. */
+const releasing = (s: CampaignState) => s.status === 'InProgress' || s.status === 'Scheduled';
 const finals = (s: CampaignState) => s.succeeded + s.failed + s.cancelled + s.aborted;
 const onDemandV1 = (s: CampaignState) => s.status === 'RequestPending' && s.request?.api === 'V1' && s.request.schedule.kind === 'ON_DEMAND';
 
@@ -95,7 +111,10 @@ export const campaignActor: ActorType<CampaignState, CampaignInput, CampaignOutp
   }),
   wakeAt: (s) => {
     if (s.status === 'Queued') return s.startAt ?? undefined;
-    if (running(s)) return s.endAt ?? undefined;
+    if (running(s)) {
+      const tick = nextReleaseAt(s);
+      return s.endAt === null ? tick : Math.min(s.endAt, tick ?? Infinity);
+    }
     return onDemandV1(s) ? v1OnDemandStartDeadline(s.requestedAt) : undefined;
   },
   decide(state, input, now) {
@@ -105,7 +124,7 @@ export const campaignActor: ActorType<CampaignState, CampaignInput, CampaignOutp
       case 'command':
         return onCommand(state, input.command, now);
       case 'decision':
-        return onDecision(state, input.decision.deviceId, input.decision.status, input.decision.detail, now);
+        return onDecision(state, input.decision, now);
       case 'result':
         return onResult(state, input.result, now);
       case 'pilot':
@@ -143,12 +162,12 @@ export function requestProblem(request: CampaignRequest, command: Pick<CampaignC
   if ((request.api === 'V1') !== (request.protocol === 'LWM2M' || request.protocol === 'OMA_DM')) {
     return `api ${request.api} does not drive ${request.protocol} devices (v1: LWM2M, OMA_DM; v2: HTTP, MQTT)`;
   }
-  return undefined;
+  return rolloutProblem(rolloutOf(request));
 }
 
 function onCommand(state: CampaignState, command: CampaignCommand, now: number): D {
   const refuse = (reason: string): D => ({ state: state.status === null ? undefined : state, outputs: [answer(state, command, 'COMMAND_REFUSED', reason, now)] });
-  const campaignCommand = command.type === 'CANCEL' || command.type === 'ABORT' || command.type === 'REMOVE_DEVICES';
+  const campaignCommand = command.type !== 'SCHEDULE' && command.type !== 'ENABLE_VERBOSE_LOGGING' && command.type !== 'DISABLE_VERBOSE_LOGGING' && command.type !== 'FETCH_VERBOSE_LOGS';
   if (campaignCommand && state.status === null) return refuse(`unknown campaign ${state.campaignId}`);
   switch (command.type) {
     case 'SCHEDULE':
@@ -170,9 +189,35 @@ function onCommand(state: CampaignState, command: CampaignCommand, now: number):
     case 'REMOVE_DEVICES': {
       if (state.status !== 'RequestPending' && state.status !== 'Queued') return refuse(`devices can be removed only before the campaign starts; it is ${state.status}`);
       if (command.deviceIds.length === 0) return refuse('deviceIds: name at least one device to remove');
+      // Decision (README): a removed device's wave is not known to the campaign, which counts waves to move on.
+      if ((state.rollout?.waves.length ?? 1) > 1) return refuse('devices cannot be removed from a campaign in waves; cancel it and schedule it again');
       const removals = partsOf(state).map((part): CampaignOutput => partMessage(state, part, { type: 'remove', campaignId: state.campaignId, part, deviceIds: command.deviceIds, at: now }));
       const effect = `${command.deviceIds.length} devices leave the campaign with CampaignCancelled; removing every device cancels it`;
       return { state, outputs: [answer(state, command, 'COMMAND_ACCEPTED', effect, now), ...removals] };
+    }
+    case 'PAUSE': {
+      // R-SAFE-4: no device starts while paused; those released finish.
+      if (!releasing(state)) return refuse(`only a running campaign can be paused; it is ${state.status}`);
+      if (!state.rollout) return refuse('the campaign started every device at once, before rollouts existed: nothing is left to hold back');
+      const outputs = [answer(state, command, 'COMMAND_ACCEPTED', 'no device starts until RESUME; devices already started finish', now)];
+      return { state: pause(state, 'paused by user', now, outputs), outputs };
+    }
+    case 'RESUME': {
+      if (state.status !== 'Paused') return refuse(`only a paused campaign can be resumed; it is ${state.status}`);
+      const r = state.rollout!;
+      const outputs = [answer(state, command, 'COMMAND_ACCEPTED', r.waiting === 'missed' ? `wave ${r.wave + 2} starts although wave ${r.wave + 1} missed its threshold` : 'devices start again', now)];
+      const resumed = transition({ ...state, rollout: { ...r, resumeTo: null } }, r.resumeTo ?? 'InProgress', 'resumed by user', now, outputs);
+      const next = r.waiting === 'missed' ? startWave(resumed, r.wave + 1, `resumed by user after wave ${r.wave + 1} missed its threshold`, now, outputs) : resumed;
+      return settle(next, now, outputs);
+    }
+    case 'NEXT_WAVE': {
+      // R-SAFE-3: a campaign whose waves wait for the operator moves on only when told.
+      const r = state.rollout;
+      if (!running(state) || r?.waiting !== 'operator') {
+        return refuse(r?.waiting === 'missed' ? `wave ${r.wave + 1} missed its threshold and paused the campaign: RESUME starts the next wave` : `no wave waits for NEXT_WAVE; the campaign is ${state.status}${r && r.waves.length > 1 ? `, in wave ${r.wave + 1} of ${r.waves.length}` : ''}`);
+      }
+      const outputs = [answer(state, command, 'COMMAND_ACCEPTED', `wave ${r.wave + 2} of ${r.waves.length} starts`, now)];
+      return settle(startWave(state, r.wave + 1, 'NEXT_WAVE by operator', now, outputs), now, outputs);
     }
     case 'ENABLE_VERBOSE_LOGGING':
     case 'DISABLE_VERBOSE_LOGGING':
@@ -199,7 +244,7 @@ function schedule(state: CampaignState, command: CampaignCommand, now: number): 
   }
   const startAt = campaignStart(request.api, request.schedule, now);
   const gated = request.protocol === 'HTTP';
-  const pending = transition({ ...base, startAt, endAt: campaignEnd(request.api, request.schedule, startAt), gate: gated ? 'asked' : 'none' }, 'RequestPending', 'campaign requested', now, outputs);
+  const pending = transition({ ...base, startAt, endAt: campaignEnd(request.api, request.schedule, startAt), gate: gated ? 'asked' : 'none', rollout: newRollout(request) }, 'RequestPending', 'campaign requested', now, outputs);
   if (gated) {
     const question: PilotRequest = { type: 'gate', campaignId: state.campaignId, make: request.make, model: request.model, targetVersion: request.targetVersion, deviceCount, at: now };
     outputs.push({ topic: 'pilot-requests', key: pilotKey(request.make, request.model, request.targetVersion), value: question });
@@ -239,8 +284,13 @@ function schedulePart(state: CampaignState, command: CampaignCommand, now: numbe
 
 function addPart(state: CampaignState, deviceIds: readonly string[], now: number, outputs: CampaignOutput[]): CampaignState {
   const part = state.partsReceived;
-  outputs.push(partMessage(state, part, { type: 'members', campaignId: state.campaignId, part, deviceIds, terms: terms(state.request!), offerNow: state.gate !== 'asked', at: now }));
-  return { ...state, partsReceived: part + 1, offered: state.offered + deviceIds.length };
+  const r = state.rollout!;
+  // R-SAFE-3: the part learns each device's wave; the campaign keeps how many of each it may release.
+  const waves = wavesOf(rolloutOf(state.request!), deviceIds, state.offered, state.deviceCount);
+  const named = r.waves.map((_, w) => waves.filter((x) => x === w).length);
+  const rollout: RolloutState = { ...r, pool: [...r.pool, named], waves: r.waves.map((c, w) => ({ ...c, named: c.named + named[w]! })) };
+  outputs.push(partMessage(state, part, { type: 'members', campaignId: state.campaignId, part, deviceIds, terms: terms(state.request!), offerNow: state.gate !== 'asked', ...(r.waves.length > 1 ? { waves } : {}), at: now }));
+  return { ...state, partsReceived: part + 1, offered: state.offered + deviceIds.length, rollout };
 }
 
 function terms(r: CampaignRequest): OfferTerms {
@@ -249,22 +299,60 @@ function terms(r: CampaignRequest): OfferTerms {
   return { api, protocol, make, model, fromVersions, targetVersion, packageKind, package: r.package, retry, windows: { update: window, download: downloadWindow, apply: applyWindow } };
 }
 
-function onDecision(state: CampaignState, deviceId: string, status: 'Accepted' | 'DeviceRejected' | 'Duplicate', detail: string, now: number): D {
+function onDecision(state: CampaignState, decision: DeviceDecision, now: number): D {
   if (state.status === null) return { state: undefined, outputs: [] };
-  if (status === 'Duplicate') return settle({ ...state, offered: state.offered - 1, deviceCount: state.deviceCount - 1 }, now, []);
-  const s = status === 'Accepted' ? { ...state, accepted: state.accepted + 1 } : { ...state, rejected: state.rejected + 1 };
+  const { deviceId, status, detail } = decision;
+  const placed = placeDecision(state, decision, now);
+  if (status === 'Duplicate') return settle({ ...placed.state, offered: state.offered - 1, deviceCount: state.deviceCount - 1 }, now, placed.outputs);
+  const s = status === 'Accepted' ? { ...placed.state, accepted: state.accepted + 1 } : { ...placed.state, rejected: state.rejected + 1 };
   const progress = status === 'Accepted' ? pilotProgress(s, now) : [];
-  return settle(s, now, [event(s, now, { type: 'DEVICE_DECISION', deviceId, deviceStatus: status, detail }), ...progress]);
+  return settle(s, now, [...placed.outputs, event(s, now, { type: 'DEVICE_DECISION', deviceId, deviceStatus: status, detail }), ...progress]);
+}
+
+/**
+ * Counts a decision in its wave and cell (R-SAFE-3, 6). A device that will not take the campaign
+ * leaves its part's pool, and its part is told to skip it, so no release is spent on it.
+ */
+function placeDecision(state: CampaignState, d: DeviceDecision, now: number): { state: CampaignState; outputs: CampaignOutput[] } {
+  const r = state.rollout;
+  if (!r || d.part === undefined) return { state, outputs: [] };
+  const w = Math.min(d.wave ?? 0, r.waves.length - 1);
+  const accepted = d.status === 'Accepted';
+  const wave = (c: WaveCount): WaveCount => (d.status === 'Duplicate' ? { ...c, named: c.named - 1 } : { ...c, decided: c.decided + 1, accepted: c.accepted + (accepted ? 1 : 0) });
+  let rollout: RolloutState = { ...r, waves: r.waves.map((c, i) => (i === w ? wave(c) : c)) };
+  if (accepted) return { state: { ...state, rollout: countCell(rollout, d.cellId ?? null, { accepted: 1, limit: d.cellLimit ?? 0 }) }, outputs: [] };
+  rollout = { ...rollout, pool: rollout.pool.map((p, part) => (part === d.part ? p.map((n, i) => (i === w ? Math.max(0, n - 1) : n)) : p)) };
+  const skip = partMessage(state, d.part, { type: 'skip', campaignId: state.campaignId, part: d.part, deviceId: d.deviceId, at: now });
+  return { state: { ...state, rollout }, outputs: [skip] };
 }
 
 function onResult(state: CampaignState, result: DeviceResult, now: number): D {
   if (state.status === null) return { state: undefined, outputs: [] };
   const field = ({ UpgradeSuccess: 'succeeded', UpgradeFailed: 'failed', CampaignCancelled: 'cancelled', CampaignAborted: 'aborted' } as const)[result.status];
-  const s = { ...state, [field]: state[field] + 1 };
+  const s = { ...state, [field]: state[field] + 1, ...(state.rollout ? { rollout: countResult(state.rollout, result) } : {}) };
   const outputs: CampaignOutput[] = pilotProgress(s, now);
-  // R-LC-2: a v2 campaign is InProgress once devices are being updated.
-  const progressed = s.status === 'Scheduled' ? transition(s, 'InProgress', 'devices are being updated', now, outputs) : s;
+  // R-LC-2: a v2 campaign is InProgress once devices are being updated (a paused one resumes to it).
+  let progressed = s.status === 'Scheduled' ? transition(s, 'InProgress', 'devices are being updated', now, outputs) : s;
+  if (progressed.status === 'Paused' && progressed.rollout?.resumeTo === 'Scheduled') progressed = { ...progressed, rollout: { ...progressed.rollout, resumeTo: 'InProgress' } };
+  // R-SAFE-1: met abort criteria stop the campaign handing out work; devices mid-upgrade finish.
+  const criteria = s.request ? rolloutOf(s.request).abortCriteria : [];
+  const reason = running(progressed) && s.rollout ? abortReason(criteria, { succeeded: s.succeeded, failed: s.failed, timedOut: s.rollout.timedOut }) : undefined;
+  if (reason) {
+    const aborted = transition(progressed, 'Aborted', reason, now, outputs);
+    return { state: aborted, outputs: [...outputs, ...controlParts(aborted, 'halt', now)] };
+  }
   return settle(progressed, now, outputs);
+}
+
+/**
+ * A result in the current wave's counts — waves run one after another, so every result while a
+ * wave is current is of its devices — in its cell's, and, for a timeout, in `timedOut`.
+ */
+function countResult(r: RolloutState, result: DeviceResult): RolloutState {
+  const success = result.status === 'UpgradeSuccess';
+  const waves = r.waves.map((c, i) => (i === r.wave ? { ...c, finals: c.finals + 1, succeeded: c.succeeded + (success ? 1 : 0) } : c));
+  const timedOut = r.timedOut + (result.status === 'UpgradeFailed' && isTimeout(result.cause) ? 1 : 0);
+  return countCell({ ...r, waves, timedOut }, result.cellId, { finalAt: result.at });
 }
 
 function onWake(state: CampaignState, now: number): D {
@@ -289,7 +377,7 @@ function settle(state: CampaignState, now: number, outputs: CampaignOutput[]): D
     const api = s.request!.api;
     // R-LC-2: an on-demand v2 campaign bypasses Queued.
     s = transition(s, api === 'V2' && s.request!.schedule.kind === 'ON_DEMAND' ? 'Scheduled' : 'Queued', 'checks passed', now, outputs);
-    if (s.status === 'Scheduled') outputs.push(...controlParts(s, 'start', now));
+    if (s.status === 'Scheduled') s = begin(s, now, outputs);
   }
   const decided = s.accepted + s.rejected >= s.deviceCount && s.partsReceived === s.parts;
   if (s.status === 'Queued' && decided && s.accepted > 0 && s.cancelled >= s.accepted) {
@@ -297,13 +385,129 @@ function settle(state: CampaignState, now: number, outputs: CampaignOutput[]): D
     return { state: transition(s, 'Cancelled', 'every device was removed', now, outputs), outputs };
   }
   if (s.status === 'Queued' && s.startAt !== null && s.startAt <= now) {
-    s = transition(s, s.request!.api === 'V2' ? 'Scheduled' : 'InProgress', 'start date reached', now, outputs);
-    outputs.push(...controlParts(s, 'start', now));
+    s = begin(transition(s, s.request!.api === 'V2' ? 'Scheduled' : 'InProgress', 'start date reached', now, outputs), now, outputs);
   }
   if (running(s) && decided && finals(s) >= s.accepted) {
     s = transition(s, s.request!.api === 'V2' ? 'Ended' : 'Finished', 'every device is final', now, outputs);
   }
+  if (running(s)) s = estimate(advanceWaves(release(s, now, outputs), now, outputs), now, outputs);
   return { state: s, outputs };
+}
+
+/** The campaign starts: its first releases follow in settle (a state from before rollouts starts every device). */
+function begin(s: CampaignState, now: number, outputs: CampaignOutput[]): CampaignState {
+  if (!s.rollout) {
+    outputs.push(...controlParts(s, 'start', now));
+    return s;
+  }
+  return { ...s, rollout: { ...s.rollout, startedAt: now } };
+}
+
+/** R-SAFE-4: paused with its reason (an operator's, or a wave that missed its threshold); resumes to where it was. */
+function pause(s: CampaignState, reason: string, now: number, outputs: CampaignOutput[]): CampaignState {
+  const resumeTo = s.status === 'Scheduled' ? 'Scheduled' : 'InProgress';
+  return transition({ ...s, rollout: { ...s.rollout!, resumeTo } }, 'Paused', reason, now, outputs);
+}
+
+/**
+ * R-SAFE-2/3/4: releases as many devices of the current wave as the start rate leaves room for
+ * (all of them without a cap), part by part in order; nothing while paused or while the wave
+ * waits. A ramp counting notified devices may raise the rate with the release itself, so it
+ * goes on until nothing more may start.
+ */
+function release(s: CampaignState, now: number, outputs: CampaignOutput[]): CampaignState {
+  let r = s.rollout;
+  if (!r || !releasing(s) || r.waiting !== null || r.startedAt === null) return s;
+  const limit = rolloutOf(s.request!).rate;
+  const w = r.wave;
+  for (;;) {
+    const rate = rateInForce(limit, { notified: r.released, succeeded: s.succeeded });
+    if (rate !== r.rate) {
+      const why = r.rate === null ? `start rate ${rate}/min` : `start rate raised from ${r.rate}/min to ${rate}/min after ${limit!.ramp!.counting === 'NOTIFIED' ? `${r.released} devices notified` : `${s.succeeded} devices succeeded`}`;
+      outputs.push(event(s, now, { type: 'RATE_CHANGED', reason: `${why} (cap ${limit!.maxPerMinute}/min)`, ratePerMinute: rate }));
+      r = { ...r, rate };
+    }
+    let left = room(r.window, now, rate);
+    const counts: number[] = [];
+    const pool: (readonly number[])[] = r.pool.map((p, part) => {
+      const n = Math.min(p[w] ?? 0, left);
+      left -= n;
+      counts[part] = n;
+      return n === 0 ? p : p.map((x, i) => (i === w ? x - n : x));
+    });
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total === 0) break;
+    counts.forEach((count, part) => count > 0 && outputs.push(partMessage(s, part, { type: 'release', campaignId: s.campaignId, part, wave: w, count, at: now })));
+    const waves: WaveCount[] = r.waves.map((c, i) => (i === w ? { ...c, released: c.released + total } : c));
+    r = { ...r, pool, waves, released: r.released + total, window: [...recent(r.window, now), { at: now, n: total }] };
+    const ofWave = r.waves.length > 1 ? ` of wave ${w + 1} of ${r.waves.length}` : '';
+    outputs.push(event(s, now, { type: 'DEVICES_RELEASED', reason: `${total} devices${ofWave} may start${rate === null ? '' : ` at ${rate}/min`}`, released: total, wave: w + 1, ratePerMinute: rate }));
+    if (rate === null) break;
+  }
+  return { ...s, rollout: r };
+}
+
+/** R-SAFE-2: when a capped release may go on: the oldest release of the last minute leaves the window. */
+function nextReleaseAt(s: CampaignState): number | undefined {
+  const r = s.rollout;
+  if (!r || !releasing(s) || r.waiting !== null || r.startedAt === null || r.pool.every((p) => (p[r.wave] ?? 0) === 0)) return undefined;
+  return nextRoomAt(r.window);
+}
+
+/**
+ * R-SAFE-3: a complete wave that met its threshold starts the next (or waits for NEXT_WAVE when
+ * so configured); one that missed it pauses the campaign, naming the wave and its success.
+ */
+function advanceWaves(s: CampaignState, now: number, outputs: CampaignOutput[]): CampaignState {
+  const r = s.rollout;
+  if (!r || r.waiting !== null || r.startedAt === null || r.wave >= r.waves.length - 1 || !waveComplete(r, r.wave)) return s;
+  const request = rolloutOf(s.request!);
+  const label = `wave ${r.wave + 1} of ${r.waves.length}`;
+  const { met, text } = waveSummary(r.waves[r.wave]!, request.waves[r.wave]!.successThresholdPercent);
+  if (!met) {
+    const reason = `${label} missed its success threshold: ${text}`;
+    outputs.push(event(s, now, { type: 'WAVE_COMPLETED', reason, wave: r.wave + 1 }));
+    const waiting = { ...s, rollout: { ...r, waiting: 'missed' as const } };
+    return s.status === 'Paused' ? waiting : pause(waiting, reason, now, outputs);
+  }
+  if (request.manualNextWave) {
+    outputs.push(event(s, now, { type: 'WAVE_COMPLETED', reason: `${label} met its success threshold (${text}); the next wave waits for NEXT_WAVE`, wave: r.wave + 1 }));
+    return { ...s, rollout: { ...r, waiting: 'operator' } };
+  }
+  outputs.push(event(s, now, { type: 'WAVE_COMPLETED', reason: `${label} met its success threshold: ${text}`, wave: r.wave + 1 }));
+  return startWave(s, r.wave + 1, `wave ${r.wave + 1} met its success threshold`, now, outputs);
+}
+
+/** The next wave becomes current; its devices are released by settle (an empty wave completes at once). */
+function startWave(s: CampaignState, wave: number, why: string, now: number, outputs: CampaignOutput[]): CampaignState {
+  const r = s.rollout!;
+  outputs.push(event(s, now, { type: 'WAVE_STARTED', reason: `wave ${wave + 1} of ${r.waves.length} starts: ${why}`, wave: wave + 1 }));
+  const next = { ...s, rollout: { ...r, wave, waiting: null } };
+  return advanceWaves(release(next, now, outputs), now, outputs);
+}
+
+/**
+ * R-SAFE-6: the completion estimate, published while the campaign runs once a minute or each
+ * time another 5 % of its devices are final, whichever comes first: at most some twenty events
+ * beside one a minute, however large the campaign.
+ */
+function estimate(s: CampaignState, now: number, outputs: CampaignOutput[]): CampaignState {
+  const r = s.rollout;
+  if (!r || r.startedAt === null) return s;
+  const due = r.estimatedAt === null || now - r.estimatedAt >= MINUTE || finals(s) - (r.estimatedFinals ?? 0) >= s.accepted / 20;
+  if (!due) return s;
+  const e = estimateCompletion({
+    now,
+    startedAt: r.startedAt,
+    cells: cellsOf(r).entries(),
+    unreleased: unreleased(r),
+    ratePerMinute: r.rate,
+    wavesLeft: r.waves.length - 1 - r.wave,
+    endAt: s.endAt,
+  });
+  if (!e) return s;
+  outputs.push(event(s, now, { type: 'ESTIMATE', reason: e.reason, estimatedEndAt: e.at }));
+  return { ...s, rollout: { ...r, estimatedAt: now, estimatedFinals: finals(s) } };
 }
 
 const partsOf = (s: CampaignState) => Array.from({ length: s.partsReceived }, (_, i) => i);
@@ -312,7 +516,7 @@ function partMessage(s: CampaignState, part: number, value: PartMessage): Campai
   return { topic: 'campaign-parts', key: partKey(s.campaignId, part), value };
 }
 
-function controlParts(s: CampaignState, action: 'start' | 'cancel' | 'abort' | 'end', now: number): CampaignOutput[] {
+function controlParts(s: CampaignState, action: 'start' | 'cancel' | 'abort' | 'end' | 'halt', now: number): CampaignOutput[] {
   return partsOf(s).map((part) => partMessage(s, part, { type: 'control', campaignId: s.campaignId, part, action, at: now }));
 }
 

@@ -5,23 +5,12 @@ import type { PartMessage } from '../../contracts/campaign-parts.ts';
 import { campaignActor, type CampaignInput, type CampaignState, type CampaignStatus, requestProblem, terminal } from './campaign-actor.ts';
 import type { CampaignCommand, CampaignRequest, CommandType } from '../../contracts/campaign-commands.ts';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
+import { v1Request } from '../../test/support/campaign-fixtures.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 5, 10, 15, 30);
 
-const v1: CampaignRequest = {
-  api: 'V1',
-  protocol: 'LWM2M',
-  make: 'Acme',
-  model: 'S1',
-  fromVersions: ['1.0'],
-  targetVersion: '2.0',
-  packageKind: 'FIRMWARE',
-  package: { url: 'https://fw.example/2.0.bin', sizeBytes: 1000, checksum: `sha256:${'0f'.repeat(32)}` },
-  schedule: { kind: 'ON_DEMAND', startAt: null, endAt: null, window: null, downloadWindow: null, applyWindow: null },
-  retry: { attempts: 2, intervalMinutes: 5 },
-  pilot: false,
-};
+const v1 = v1Request;
 const v2: CampaignRequest = { ...v1, api: 'V2', protocol: 'HTTP', schedule: { ...v1.schedule, kind: 'ON_DEMAND' } };
 
 const command = (type: CommandType, extra: Partial<CampaignCommand> = {}): CampaignInput => ({
@@ -57,7 +46,8 @@ function given(steps: [CampaignInput | typeof wake, number][], start: CampaignSt
     parts,
     transitions: events.filter((e) => e.type === 'STATE_CHANGED').map((e) => `${e.from}->${e.to}`),
     answers: events.filter((e) => e.type.startsWith('COMMAND_')).map((e) => `${e.type}: ${e.reason}`),
-    controls: parts.filter((p) => p.type === 'control').map((p) => (p as { action: string }).action),
+    /** Controls by action, releases (R-SAFE-2/3) as `release <count>`. */
+    controls: parts.flatMap((p) => (p.type === 'control' ? [p.action] : p.type === 'release' ? [`release ${p.count}`] : [])),
   };
 }
 
@@ -65,7 +55,7 @@ describe('campaign lifecycle v1', () => {
   it('R-LC-1, R-LC-4: an on-demand v1 campaign goes RequestPending → Queued → InProgress once checks pass, then Finished when every device is final', () => {
     const r = given([[schedule(['a', 'b']), T0], [decision('a'), T0], [decision('b'), T0 + 1], [result('a'), T0 + 2], [result('b', 'UpgradeFailed'), T0 + 3]]);
     expect(r.transitions).toEqual(['null->RequestPending', 'RequestPending->Queued', 'Queued->InProgress', 'InProgress->Finished']);
-    expect(r.controls).toEqual(['start']);
+    expect(r.controls).toEqual(['release 2']);
     expect(r.state).toMatchObject({ status: 'Finished', accepted: 2, succeeded: 1, failed: 1 });
   });
 
@@ -84,7 +74,7 @@ describe('campaign lifecycle v1', () => {
     expect(campaignActor.wakeAt(r.state)).toBe(Date.UTC(2026, 5, 12));
     const started = given([[wake, Date.UTC(2026, 5, 12)]], r.state);
     expect(started.transitions).toEqual(['Queued->InProgress']);
-    expect(started.controls).toEqual(['start']);
+    expect(started.controls).toEqual(['release 1']);
   });
 
   it('R-LC-1: reaching the end date finishes the campaign and ends the devices still working', () => {

@@ -12,7 +12,8 @@ import type { Checkin } from '../../contracts/device-checkins.ts';
 import type { DeviceDecision } from '../../contracts/campaign-device-decisions.ts';
 import type { Protocol } from '../../contracts/common.ts';
 import type { StatusReport } from '../../contracts/device-status-reports.ts';
-import { finish, logCollection, release, resultDetails, type Decided, type DeviceOutput, type DeviceState, type UpgradeTask } from './task.ts';
+import { cellLimit } from '../cell/cell-limit.ts';
+import { finish, logCollection, midUpgrade, release, resultDetails, type Decided, type DeviceOutput, type DeviceState, type UpgradeTask } from './task.ts';
 
 /**
  * The device actor (key: deviceId) is the device's inventory entry (its latest check-in,
@@ -96,7 +97,7 @@ function onOffer(state: DeviceState, offer: Offer, now: number): Decided {
   const decision = (status: DeviceDecision['status'], detail: string): DeviceOutput => ({
     topic: 'campaign-device-decisions',
     key: offer.campaignId,
-    value: { type: 'decision', campaignId: offer.campaignId, deviceId: state.deviceId, status, detail, at: now },
+    value: { type: 'decision', campaignId: offer.campaignId, deviceId: state.deviceId, status, detail, ...placeOf(state, offer), at: now },
   });
   // The campaign named this device twice: it already has its one decision (R-REQ-4).
   if (busyWith === offer.campaignId) return { state, outputs: [decision('Duplicate', 'Device named more than once in the request.')] };
@@ -117,6 +118,22 @@ function onOffer(state: DeviceState, offer: Offer, now: number): Decided {
   return { state: { ...state, task }, outputs: [decision('Accepted', strings.accepted)] };
 }
 
+/**
+ * What the campaign learns with a decision: the part and wave that named the device (R-SAFE-3)
+ * and, for devices that take cell tokens, the cell of their latest check-in and the limit its
+ * radio gives (R-SAFE-6 estimates from them).
+ */
+function placeOf(state: DeviceState, offer: Offer): Partial<DeviceDecision> {
+  const radio = state.profile?.radio;
+  const cells = offer.protocol === 'LWM2M' || offer.protocol === 'OMA_DM';
+  return {
+    ...(offer.part === undefined ? {} : { part: offer.part }),
+    ...(offer.wave === undefined ? {} : { wave: offer.wave }),
+    cellId: cells && radio ? radio.cellId : null,
+    cellLimit: cells && radio ? cellLimit(radio) : null,
+  };
+}
+
 function onControl(state: DeviceState, control: CampaignControl, now: number): Decided {
   const task = state.task;
   if (!task || task.campaignId !== control.campaignId) return unchanged(state);
@@ -133,6 +150,10 @@ function onControl(state: DeviceState, control: CampaignControl, now: number): D
     case 'end':
       // The campaign is over: no retry follows.
       return finish(state, task, 'UpgradeFailed', flowOf(task).endCause(task), now);
+    case 'halt':
+      // R-SAFE-1: a device mid-upgrade finishes (without retries); one that has not begun stops.
+      if (midUpgrade(task.step)) return unchanged({ ...state, task: { ...task, halted: true } });
+      return finish(state, task, task.offer.api === 'V2' ? 'CampaignAborted' : 'CampaignCancelled', resultDetails.halted, now);
   }
 }
 

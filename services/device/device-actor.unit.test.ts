@@ -132,6 +132,26 @@ describe('device actor, LwM2M flow', () => {
     expect(drive([control('cancel', 'other')], 2000, holding.state).results).toEqual([]);
   });
 
+  it('R-SAFE-1: a halt stops a device that has not begun its download (its token request withdrawn) and lets one mid-upgrade finish without retrying', () => {
+    const waiting = drive([...accepted, report('FIRMWARE_VERSION', { firmwareVersion: '1.0' }), report('RADIO', { radio: { cellId: 'c1', rsrp: -90, sinr: 12 } })]);
+    expect(waiting.state.task?.step).toBe('awaitToken');
+    const stopped = drive([control('halt')], 2000, waiting.state);
+    expect(stopped.results).toEqual([expect.objectContaining({ status: 'CampaignCancelled', detail: resultDetails.halted })]);
+    expect(stopped.cell).toEqual([expect.objectContaining({ type: 'release', cellId: 'c1' })]);
+
+    const downloading = drive([grant], 2000, waiting.state);
+    const halted = drive([control('halt')], 3000, downloading.state);
+    expect(halted.results).toEqual([]);
+    // The offer allows 2 retries; a halted device's failure is final.
+    const failed = drive([report('DOWNLOADED'), report('UPDATE_RESULT', { resultCode: 4 })], 4000, halted.state);
+    expect(failed.results).toEqual([expect.objectContaining({ status: 'UpgradeFailed', attempt: 1 })]);
+  });
+
+  it('R-SAFE-3, R-SAFE-6: a decision names the part and wave of the offer and the cell and limit of the latest check-in', () => {
+    const r = drive([{ kind: 'checkin', checkin: profile }, { kind: 'offer', offer: { ...offer, part: 3, wave: 1 } }]);
+    expect(decisionsOf(r.outputs)).toEqual([expect.objectContaining({ status: 'Accepted', part: 3, wave: 1, cellId: 'c1', cellLimit: 50 })]);
+  });
+
   it('R-CELL-3: a grant that nobody waits for any more goes straight back to the cell', () => {
     const r = drive([{ kind: 'checkin', checkin: profile }, grant]);
     expect(r.cell).toEqual([expect.objectContaining({ type: 'release', cellId: 'c1', deviceId: 'd1' })]);

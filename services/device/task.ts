@@ -25,6 +25,8 @@ export interface UpgradeTask {
   readonly repushes: number;
   /** R-REQ-3: why the previous attempt failed, while waiting to retry. */
   readonly lastCause?: string;
+  /** R-SAFE-1: the campaign stopped handing out work while this device was mid-upgrade: it finishes without retries. */
+  readonly halted?: boolean;
 }
 
 export interface DeviceState {
@@ -102,6 +104,7 @@ export const resultDetails = {
   removed: 'Device removed from campaign by user.',
   endedBeforeStart: 'Campaign ended before the device was started',
   applyWindowNeverReached: 'Waiting for device start to update timeout',
+  halted: 'Campaign stopped by its abort criteria before the device started its upgrade',
 } as const;
 
 /** R-REQ-3: device-reported causes that another attempt cannot fix. */
@@ -125,6 +128,9 @@ export const lwm2mResultCodes: Readonly<Record<number, string>> = {
   8: 'Firmware update failed',
 };
 
+/** R-SAFE-1: steps in which the device has begun to download or install: a halted campaign lets it finish. */
+export const midUpgrade = (step: Step) => step === 'download' || step === 'awaitApplyWindow' || step === 'update' || step === 'mqttTransfer' || step === 'httpDownload' || step === 'httpAwaitApply' || step === 'httpInstall';
+
 export const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || step === 'download' || step === 'awaitApplyWindow' || step === 'update';
 
 /** Moves the task to a step and arms that step's deadline. */
@@ -139,7 +145,7 @@ export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: n
  */
 export function fail(state: DeviceState, task: UpgradeTask, cause: string, now: number, extra: DeviceOutput[] = []): Decided {
   const retry = task.offer.retry;
-  if (retry && task.attempt <= retry.attempts && !finalCauses.has(cause)) {
+  if (retry && task.attempt <= retry.attempts && !finalCauses.has(cause) && !task.halted) {
     const outputs: DeviceOutput[] = [...extra];
     if (task.cellId && holdsOrAwaitsToken(task.step)) outputs.push(release(state.deviceId, task.cellId, task.campaignId, task.attempt, cause, now));
     return { state: { ...state, task: { ...task, step: 'retryWait', deadline: now + retry.intervalMinutes * MIN, lastCause: cause } }, outputs };

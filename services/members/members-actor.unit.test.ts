@@ -39,6 +39,26 @@ describe('campaign part actor', () => {
     part.given(state).when(control('start')).then((outputs) => expect(told(outputs)).toEqual(['start:a', 'start:c']));
   });
 
+  it('R-SAFE-2, R-SAFE-3: starts as many devices of the released wave as the campaign releases, in list order, never one it was told to skip', () => {
+    const waved: PartMessage = { ...members(['a', 'b', 'c', 'd', 'e']), waves: [0, 1, 0, 0, 1] } as PartMessage;
+    const release = (wave: number, count: number): PartMessage => ({ type: 'release', campaignId: 'k1', part: 0, wave, count, at: 4 });
+    const skip = (deviceId: string): PartMessage => ({ type: 'skip', campaignId: 'k1', part: 0, deviceId, at: 4 });
+    part.given().when(waved).then((outputs) => expect(sentTo<Offer>('device-campaign', outputs).map((o) => [o.deviceId, o.part, o.wave])).toEqual([['a', 0, 0], ['b', 0, 1], ['c', 0, 0], ['d', 0, 0], ['e', 0, 1]]));
+    part.given([waved, skip('c')]).when(release(0, 2)).then((outputs) => expect(told(outputs)).toEqual(['start:a', 'start:d']));
+    part.given([waved, release(0, 1)]).when(release(0, 5)).then((outputs) => expect(told(outputs)).toEqual(['start:c', 'start:d']));
+    part.given([waved, release(0, 1)]).when(release(1, 1)).then((outputs) => expect(told(outputs)).toEqual(['start:b']));
+    // A decision that came after its device was released: its start goes to the wave's next device.
+    part.given([waved, release(0, 1)]).when(skip('a')).then((outputs) => expect(told(outputs)).toEqual(['start:c']));
+    part.given([waved, release(0, 3)]).when(skip('a')).then([]);
+  });
+
+  it('R-SAFE-1: relays halt to every device of the part and forgets it', () => {
+    part.given([members(['a', 'b'])]).when({ type: 'control', campaignId: 'k1', part: 0, action: 'halt', at: 3 }).then((outputs, state) => {
+      expect(told(outputs)).toEqual(['halt:a', 'halt:b']);
+      expect(state).toBeUndefined();
+    });
+  });
+
   it('R-PILOT-2: a part held back is offered only when released', () => {
     part.given().when(members(['a'], false)).then([]);
     part.given([members(['a'], false)]).when({ type: 'offer', campaignId: 'k1', part: 0, at: 3 }).then((outputs) => expect(told(outputs)).toEqual(['offer:a']));

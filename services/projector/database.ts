@@ -27,6 +27,13 @@ export interface Database {
     started_at: Timestamp | null;
     ended_at: Timestamp | null;
     last_event_at: Timestamp | null;
+    current_wave: number | null;
+    released: Generated<number>;
+    rate_per_minute: number | null;
+    pause_reason: string | null;
+    abort_reason: string | null;
+    estimated_end_at: Timestamp | null;
+    estimated_at: Timestamp | null;
   };
   campaign_devices: {
     campaign_id: string;

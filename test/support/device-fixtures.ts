@@ -1,6 +1,7 @@
 import { luhnImei } from '../../scripts/fleet/fleet.ts';
 import type { Checkin } from '../../contracts/device-checkins.ts';
 import type { Offer } from '../../contracts/device-campaign.ts';
+import { v1Request } from './campaign-fixtures.ts';
 
 export const profile: Checkin = {
   deviceId: 'd1',
@@ -17,19 +18,7 @@ export const profile: Checkin = {
   at: 1,
 };
 
-export const offer: Offer = {
-  type: 'offer',
-  campaignId: 'k1',
-  deviceId: 'd1',
-  api: 'V1',
-  protocol: 'LWM2M',
-  make: 'Acme',
-  model: 'S1',
-  fromVersions: ['1.0'],
-  targetVersion: '2.0',
-  packageKind: 'FIRMWARE',
-  package: { url: 'https://fw.example/2.0.bin', sizeBytes: 1000, checksum: 'sha256:00' },
-  retry: { attempts: 2, intervalMinutes: 5 },
-  windows: { update: null, download: null, apply: null },
-  at: 1,
-};
+const { schedule: _schedule, pilot: _pilot, ...terms } = v1Request;
+
+/** The offer of campaign `k1` (the request of ./campaign-fixtures.ts) to device `d1`. */
+export const offer: Offer = { type: 'offer', campaignId: 'k1', deviceId: 'd1', ...terms, windows: { update: null, download: null, apply: null }, at: 1 };

@@ -44,6 +44,21 @@ export function projectionScenario(prefix: string, options: { campaigns: number;
       out.push(event({ type: 'DEVICE_DECISION', deviceId, deviceStatus: ok ? 'Accepted' : 'DeviceRejected', detail: ok ? 'Accepted' : 'Device firmware version does not match' }));
     }
     out.push(event({ type: 'STATE_CHANGED', from: 'RequestPending', to: 'InProgress' }));
+    // Every third campaign from the second is rolled out (R-SAFE): at a rate, in two waves, paused and resumed, with estimates.
+    const rolled = c % 3 === 1;
+    const half = Math.ceil(accepted.length / 2);
+    if (rolled) {
+      out.push(
+        event({ type: 'RATE_CHANGED', reason: 'start rate 60/min (cap 60/min)', ratePerMinute: 60 }),
+        event({ type: 'DEVICES_RELEASED', reason: `${half} devices of wave 1 of 2 may start at 60/min`, released: half, wave: 1, ratePerMinute: 60 }),
+        event({ type: 'ESTIMATE', reason: 'first', estimatedEndAt: at + 3_600_000 }),
+        event({ type: 'STATE_CHANGED', from: 'InProgress', to: 'Paused', reason: 'paused by user' }),
+        event({ type: 'STATE_CHANGED', from: 'Paused', to: 'InProgress', reason: 'resumed by user' }),
+        event({ type: 'WAVE_STARTED', reason: 'wave 2 of 2 starts', wave: 2 }),
+        event({ type: 'DEVICES_RELEASED', reason: `${accepted.length - half} devices of wave 2 of 2 may start at 60/min`, released: accepted.length - half, wave: 2, ratePerMinute: 60 }),
+        event({ type: 'ESTIMATE', reason: 'second', estimatedEndAt: at + 1_800_000 }),
+      );
+    }
     let succeeded = 0;
     let failed = 0;
     for (const [i, deviceId] of accepted.entries()) {
@@ -79,7 +94,9 @@ export function projectionScenario(prefix: string, options: { campaigns: number;
         out.push({ topic: 'pilot-events', key, value: pilot });
       }
     }
-    out.push(event({ type: 'STATE_CHANGED', from: 'InProgress', to: cancelledFrom < Infinity ? 'Cancelled' : 'Finished' }));
+    // The third campaign stops on its abort criteria; the sixth ends paused by a wave.
+    const last = c === 2 ? { to: 'Aborted', reason: 'abort criteria met: 20 % of 10 finished devices failed, threshold 10 %' } : c === 5 ? { to: 'Paused', reason: 'wave 1 of 2 missed its success threshold' } : { to: cancelledFrom < Infinity ? 'Cancelled' : 'Finished' };
+    out.push(event({ type: 'STATE_CHANGED', from: 'InProgress', ...last }));
   }
   return out;
 }
@@ -95,12 +112,26 @@ export async function produceScenario(t: Topology, records: readonly Produced[])
 const of = <T>(records: readonly Produced[], topic: string) => records.filter((r) => r.topic === topic).map((r) => r.value as T);
 
 export function campaignsTruth(records: readonly Produced[]) {
-  const rows = new Map<string, { status: string | null; schedule_kind: string | null; accepted: number; rejected: number; succeeded: number; failed: number; cancelled: number; device_count: number }>();
-  const row = (id: string) => rows.get(id) ?? rows.set(id, { status: null, schedule_kind: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, cancelled: 0, device_count: 0 }).get(id)!;
+  return new Map([...campaignsRolloutTruth(records)].map(([id, { current_wave: _w, released: _r, rate_per_minute: _p, pause_reason: _pr, abort_reason: _a, estimated_end_at: _e, ...r }]) => [id, r]));
+}
+
+/** The campaigns rows with their rollout columns (R-SAFE-1..4, 6). */
+export function campaignsRolloutTruth(records: readonly Produced[]) {
+  type Row = { status: string | null; schedule_kind: string | null; accepted: number; rejected: number; succeeded: number; failed: number; cancelled: number; device_count: number; current_wave: number | null; released: number; rate_per_minute: number | null; pause_reason: string | null; abort_reason: string | null; estimated_end_at: Date | null };
+  const rows = new Map<string, Row>();
+  const row = (id: string) => rows.get(id) ?? rows.set(id, { status: null, schedule_kind: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, cancelled: 0, device_count: 0, current_wave: null, released: 0, rate_per_minute: null, pause_reason: null, abort_reason: null, estimated_end_at: null }).get(id)!;
   for (const e of of<Event>(records, 'campaign-events')) {
     const r = row(e.campaignId);
     r.schedule_kind = e.scheduleKind ?? r.schedule_kind;
-    if (e.type === 'STATE_CHANGED') r.status = e.to;
+    if (e.type === 'STATE_CHANGED') {
+      r.status = e.to;
+      r.pause_reason = e.to === 'Paused' ? e.reason : null;
+      if (e.to === 'Aborted') r.abort_reason = e.reason;
+    }
+    if (e.wave != null) r.current_wave = e.wave;
+    if (e.ratePerMinute != null) r.rate_per_minute = e.ratePerMinute;
+    if (e.type === 'DEVICES_RELEASED') r.released += e.released ?? 0;
+    if (e.type === 'ESTIMATE') r.estimated_end_at = new Date(e.estimatedEndAt!);
     if (e.type === 'COMMAND_ACCEPTED') r.device_count = e.deviceCount ?? 0;
     if (e.type === 'DEVICE_DECISION') e.deviceStatus === 'Accepted' ? r.accepted++ : r.rejected++;
   }

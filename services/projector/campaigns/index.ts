@@ -26,6 +26,17 @@ export interface CampaignDelta {
   startedAt: number | null;
   endedAt: number | null;
   lastEventAt: number;
+  /** R-SAFE-3: the highest wave started or completed. */
+  wave: number | null;
+  /** Devices released by this change's events (R-SAFE-2/3/4). */
+  released: number;
+  ratePerMinute: number | null;
+  /** R-SAFE-4: why it was paused; '' when it resumed (the column is cleared), null when unchanged. */
+  pauseReason: string | null;
+  abortReason: string | null;
+  /** R-SAFE-6: the latest estimate and when it was made. */
+  estimatedEndAt: number | null;
+  estimatedAt: number | null;
 }
 
 const started = new Set(['InProgress', 'Scheduled']);
@@ -36,7 +47,7 @@ const campaignOf = (input: CampaignInput): string => (input.kind === 'event' ? i
 /** The change to one campaign row after one more event. */
 export function foldCampaign(change: CampaignDelta | undefined, input: CampaignInput): CampaignDelta {
   const at = input.kind === 'event' ? input.event.at : input.result.at;
-  const d = change ?? { campaignId: campaignOf(input), status: null, api: null, make: null, model: null, targetVersion: null, deviceCount: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, cancelled: 0, scheduleKind: null, scheduleStartAt: null, scheduleEndAt: null, startedAt: null, endedAt: null, lastEventAt: at };
+  const d = change ?? { campaignId: campaignOf(input), status: null, api: null, make: null, model: null, targetVersion: null, deviceCount: null, accepted: 0, rejected: 0, succeeded: 0, failed: 0, cancelled: 0, scheduleKind: null, scheduleStartAt: null, scheduleEndAt: null, startedAt: null, endedAt: null, lastEventAt: at, wave: null, released: 0, ratePerMinute: null, pauseReason: null, abortReason: null, estimatedEndAt: null, estimatedAt: null };
   d.lastEventAt = Math.max(d.lastEventAt, at);
   if (input.kind === 'result') {
     const status = input.result.status;
@@ -57,6 +68,16 @@ export function foldCampaign(change: CampaignDelta | undefined, input: CampaignI
     d.status = e.to;
     if (started.has(e.to)) d.startedAt ??= e.at;
     if (ended.has(e.to)) d.endedAt = e.at;
+    if (e.to === 'Paused') d.pauseReason = e.reason ?? '';
+    else if (e.from === 'Paused') d.pauseReason = '';
+    if (e.to === 'Aborted') d.abortReason = e.reason;
+  }
+  if (e.wave != null) d.wave = Math.max(d.wave ?? 0, e.wave);
+  if (e.ratePerMinute != null) d.ratePerMinute = e.ratePerMinute;
+  if (e.type === 'DEVICES_RELEASED') d.released += e.released ?? 0;
+  if (e.type === 'ESTIMATE' && e.estimatedEndAt != null && (d.estimatedAt === null || e.at >= d.estimatedAt)) {
+    d.estimatedEndAt = e.estimatedEndAt;
+    d.estimatedAt = e.at;
   }
   if (e.type === 'COMMAND_ACCEPTED' && e.deviceCount !== null) d.deviceCount = e.deviceCount;
   if (e.type === 'DEVICE_DECISION') {
@@ -94,6 +115,13 @@ export const campaignsProjection: Projection<CampaignInput, CampaignDelta> = {
       started_at: toTimestamp(d.startedAt),
       ended_at: toTimestamp(d.endedAt),
       last_event_at: toTimestamp(d.lastEventAt),
+      current_wave: d.wave,
+      released: d.released,
+      rate_per_minute: d.ratePerMinute,
+      pause_reason: d.pauseReason,
+      abort_reason: d.abortReason,
+      estimated_end_at: toTimestamp(d.estimatedEndAt),
+      estimated_at: toTimestamp(d.estimatedAt),
     }));
     await trx
       .insertInto('campaigns')
@@ -117,9 +145,20 @@ export const campaignsProjection: Projection<CampaignInput, CampaignDelta> = {
           started_at: sql`coalesce(campaigns.started_at, excluded.started_at)`,
           ended_at: sql`coalesce(excluded.ended_at, campaigns.ended_at)`,
           last_event_at: sql`greatest(excluded.last_event_at, campaigns.last_event_at)`,
+          current_wave: sql`greatest(excluded.current_wave, campaigns.current_wave)`,
+          released: sql`campaigns.released + excluded.released`,
+          rate_per_minute: sql`coalesce(excluded.rate_per_minute, campaigns.rate_per_minute)`,
+          pause_reason: sql`case when excluded.pause_reason is null then campaigns.pause_reason else nullif(excluded.pause_reason, '') end`,
+          abort_reason: sql`coalesce(excluded.abort_reason, campaigns.abort_reason)`,
+          // The estimate made last wins, whatever order batches fold in.
+          estimated_end_at: sql`case when campaigns.estimated_at is null or excluded.estimated_at >= campaigns.estimated_at then coalesce(excluded.estimated_end_at, campaigns.estimated_end_at) else campaigns.estimated_end_at end`,
+          estimated_at: sql`greatest(excluded.estimated_at, campaigns.estimated_at)`,
         }),
       )
       .execute();
+    // A campaign first seen paused and resumed in one batch is inserted with the '' that clears the reason.
+    const resumed = changes.filter((d) => d.pauseReason === '').map((d) => d.campaignId);
+    if (resumed.length > 0) await trx.updateTable('campaigns').set({ pause_reason: null }).where('campaign_id', 'in', resumed).where('pause_reason', '=', '').execute();
   },
   async clear(db) {
     await db.deleteFrom('campaigns').execute();

@@ -8,6 +8,7 @@ import * as pilotSuccess from './20261124T1401-pilot-success.ts';
 import * as deviceCheckins from './20261124T1501-device-checkins.ts';
 import * as verboseLogging from './20261124T1502-verbose-logging.ts';
 import * as campaignSchedule from './20261124T1503-campaign-schedule.ts';
+import * as campaignRollout from './20261130T1000-campaign-rollout.ts';
 
 /** Every schema change is a timestamp-named migration listed here, in order. */
 export const migrationProvider: MigrationProvider = {
@@ -22,6 +23,7 @@ export const migrationProvider: MigrationProvider = {
       '20261124T1501-device-checkins': deviceCheckins,
       '20261124T1502-verbose-logging': verboseLogging,
       '20261124T1503-campaign-schedule': campaignSchedule,
+      '20261130T1000-campaign-rollout': campaignRollout,
     };
   },
 };
