@@ -26,8 +26,9 @@ COPY scripts/cli ./scripts/cli
 RUN ln -s /app/scripts/otaflow.ts /usr/local/bin/otaflow
 # The image's own unprivileged user; the sources stay root's and read-only to it.
 USER node
-# The supervisor on OTAFLOW_HTTP_PORT, the services after it (campaign 9401 ... projector 9407).
-EXPOSE 9400-9407
+# The supervisor on OTAFLOW_HTTP_PORT, the services after it (campaign 9401 ... projector 9407),
+# then the dashboard (9408).
+EXPOSE 9400-9408
 # Ready when every service it runs is ready (joined its group, tasks restored, dependencies reachable).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.OTAFLOW_HTTP_PORT}/readyz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { parseRadioRanges } from '../services/cell/config.ts';
 import { parseDeviceConfig } from '../services/device/config.ts';
 import { testTokenKeysText } from './support/token-keys.ts';
+import { dashboardPortAfter } from '../services/dashboard/config.ts';
 import { DEFAULT_BASE_PORT, serviceNames, servicePort } from '../services/ops/services.ts';
 import { parseProjectorConfig } from '../services/projector/config.ts';
 import { projectRoot, loadTopicSpecs } from '../services/runtime/topics.ts';
@@ -88,9 +89,13 @@ describe('docker-compose.yml, prometheus.yml and the Dockerfile', () => {
     expect(loadTopicSpecs().size).toBeGreaterThan(0);
   });
 
-  it('otaflow exposes the supervisor port and every service port; Prometheus scrapes each of them by its service name', () => {
+  it('otaflow exposes the supervisor port and every service port, and publishes the dashboard; Prometheus scrapes each of them by its service name', () => {
     const ports = [DEFAULT_BASE_PORT, ...serviceNames.map((n) => servicePort(DEFAULT_BASE_PORT, n))];
     expect(otaflow.expose).toEqual([`${Math.min(...ports)}-${Math.max(...ports)}`]);
+    // The dashboard is for people: published on the host, and in the image's EXPOSE range.
+    const dashboard = dashboardPortAfter(DEFAULT_BASE_PORT);
+    expect(otaflow.ports).toEqual([`\${OTAFLOW_DASHBOARD_PORT:-${dashboard}}:${dashboard}`]);
+    expect(read('Dockerfile')).toContain(`EXPOSE ${DEFAULT_BASE_PORT}-${dashboard}`);
     const prometheus = parse(read('prometheus.yml')) as { scrape_configs: { job_name: string; static_configs: { targets: string[]; labels: { otaflow_service: string } }[] }[] };
     const targets = prometheus.scrape_configs.flatMap((j) => j.static_configs.map((c) => [c.labels.otaflow_service, c.targets]));
     expect(targets).toEqual([['supervisor', [`otaflow:${DEFAULT_BASE_PORT}`]], ...serviceNames.map((n) => [n, [`otaflow:${servicePort(DEFAULT_BASE_PORT, n)}`]])]);
