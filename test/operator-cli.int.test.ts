@@ -29,9 +29,10 @@ describe('otaflow campaign', () => {
     await db.destroy();
   });
 
-  const otaflow = (...args: string[]): Promise<Ran> =>
+  const otaflow = (...args: string[]): Promise<Ran> => otaflowWith(suite.t.env, ...args);
+  const otaflowWith = (env: NodeJS.ProcessEnv, ...args: string[]): Promise<Ran> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [join(projectRoot, 'scripts', 'otaflow.ts'), 'campaign', ...args], { cwd: projectRoot, env: suite.t.env, timeout: 120_000 }, (error, stdout, stderr) =>
+      execFile(process.execPath, [join(projectRoot, 'scripts', 'otaflow.ts'), 'campaign', ...args], { cwd: projectRoot, env, timeout: 120_000 }, (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
@@ -95,5 +96,11 @@ describe('otaflow campaign', () => {
     const abort = await otaflow('abort', campaignId);
     expect(abort.code).toBe(2);
     expect(abort.stdout.trim()).toMatch(/^REFUSED: ABORT: /);
+  });
+
+  it('gives up on brokers that do not answer after --timeout, naming them, and exits 1', async () => {
+    const ran = await otaflowWith({ ...suite.t.env, OTAFLOW_KAFKA_BROKERS: '127.0.0.1:1' }, 'cancel', 'any-campaign', '--timeout', '2');
+    expect(ran.code).toBe(1);
+    expect(ran.stdout.trim()).toBe('error: could not reach Kafka at 127.0.0.1:1 and the registry at http://localhost:8081/apis/ccompat/v7 within 2 s (--timeout)');
   });
 });

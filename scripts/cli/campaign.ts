@@ -39,7 +39,7 @@ export function campaignCommand(): Command {
   const campaign = new Command('campaign')
     .description('schedule and steer campaigns, and follow them (progress bars, or --json for scripts)')
     .option('--json', 'print one JSON document per result, no progress bars')
-    .option('--timeout <seconds>', 'how long to wait for an answer or for acceptance progress', positive, 30)
+    .option('--timeout <seconds>', 'how long to wait for Kafka, for an answer, or for acceptance progress', positive, 30)
     .addHelpText('after', examples);
   const run = (action: (ctx: SendContext) => Promise<number>) => async () => {
     const global = campaign.opts<Global>();

@@ -2,6 +2,7 @@ import type { CampaignCommand } from '../../../contracts/campaign-commands.ts';
 import type { CampaignEvent } from '../../../contracts/campaign-events.ts';
 import type { RuntimeConfig } from '../../../services/runtime/config.ts';
 import { createLogger } from '../../../services/runtime/logger.ts';
+import { maskUrlValue } from '../../../services/runtime/redact.ts';
 import { produce } from '../../lib/kafka.ts';
 import { TopicRecorder } from '../../lib/topic-recorder.ts';
 import { connectTopics, type TopicClient } from '../../lib/topology.ts';
@@ -28,12 +29,23 @@ export class Operator {
     this.#events = events;
   }
 
-  static async connect(config: RuntimeConfig, campaignIds: readonly string[]): Promise<Operator> {
+  /**
+   * Fails after `timeoutMs` when the brokers or the registry do not answer: the services' Kafka
+   * clients wait for the broker for ever (bootstrap.ts), an operator's command should not.
+   */
+  static async connect(config: RuntimeConfig, campaignIds: readonly string[], timeoutMs: number): Promise<Operator> {
     const logger = createLogger('otaflow-cli', process.env.OTAFLOW_LOG_LEVEL ?? 'warn', { secrets: config.secrets, destination: process.stderr });
-    const topics = await connectTopics(config, logger, `otaflow-cli-${config.instanceId}`, ['campaign-commands', 'campaign-events']);
-    const ids = new Set(campaignIds);
-    const events = await TopicRecorder.start<CampaignEvent>(topics, 'campaign-events', { from: 'now', keep: (r) => ids.has(r.key ?? '') });
-    return new Operator(topics, events);
+    const connecting = (async () => {
+      const topics = await connectTopics(config, logger, `otaflow-cli-${config.instanceId}`, ['campaign-commands', 'campaign-events']);
+      const ids = new Set(campaignIds);
+      const events = await TopicRecorder.start<CampaignEvent>(topics, 'campaign-events', { from: 'now', keep: (r) => ids.has(r.key ?? '') });
+      return new Operator(topics, events);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`could not reach Kafka at ${config.brokers.join(',')} and the registry at ${maskUrlValue(config.registryUrl)} within ${timeoutMs / 1000} s (--timeout)`)), timeoutMs);
+    });
+    return Promise.race([connecting, late]).finally(() => clearTimeout(timer));
   }
 
   /** The named campaigns' events read since connecting, in their partition's order. */

@@ -27,7 +27,7 @@ export async function schedule(ctx: SendContext, path: string, options: { id?: s
     ctx.out.result({ ...summary, valid: true }, `${path}: valid; campaign ${summary.campaignId}, ${summary.devices} devices in ${summary.parts} part(s); nothing sent (--dry-run)`);
     return EXIT.ok;
   }
-  const operator = await Operator.connect(ctx.config, [campaign.campaignId]);
+  const operator = await Operator.connect(ctx.config, [campaign.campaignId], ctx.timeoutMs);
   try {
     await operator.send(commands);
     const answers = await operator.answers(commands, ctx.timeoutMs);
@@ -77,7 +77,7 @@ async function acceptance(ctx: SendContext, operator: Operator, campaignId: stri
 export async function sendOne(ctx: SendContext, type: Exclude<CommandType, 'SCHEDULE'>, campaignId: string, deviceIds: readonly string[] = []): Promise<number> {
   const command: CampaignCommand = commandOf(type, campaignId, deviceIds, Date.now());
   checkCommands([command], command.at);
-  const operator = await Operator.connect(ctx.config, [campaignId]);
+  const operator = await Operator.connect(ctx.config, [campaignId], ctx.timeoutMs);
   try {
     await operator.send([command]);
     const [answer] = await operator.answers([command], ctx.timeoutMs);
