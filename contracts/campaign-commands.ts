@@ -39,7 +39,10 @@ export interface CampaignRequest extends UpgradeTarget, Partial<RolloutRequest> 
   readonly pilot: boolean;
 }
 
-export type CommandType = 'SCHEDULE' | 'CANCEL' | 'ABORT' | 'REMOVE_DEVICES' | 'ENABLE_VERBOSE_LOGGING' | 'DISABLE_VERBOSE_LOGGING' | 'FETCH_VERBOSE_LOGS' | 'PAUSE' | 'RESUME' | 'NEXT_WAVE';
+/** schemas/campaign-command.avsc CommandType, in its order. */
+export const commandTypes = ['SCHEDULE', 'CANCEL', 'ABORT', 'REMOVE_DEVICES', 'ENABLE_VERBOSE_LOGGING', 'DISABLE_VERBOSE_LOGGING', 'FETCH_VERBOSE_LOGS', 'PAUSE', 'RESUME', 'NEXT_WAVE', 'APPROVE'] as const;
+
+export type CommandType = (typeof commandTypes)[number];
 
 /** A request's rollout fields, with the schema's defaults for those it lacks (a record written before them). */
 export function rolloutOf(r: CampaignRequest): RolloutRequest {
@@ -57,6 +60,11 @@ export interface CampaignCommand {
   readonly parts: number;
   readonly deviceCount: number | null;
   readonly at: number;
+  /**
+   * R-SEC-2: who issues the command, checked against the campaign service's policy. Absent
+   * (Avro default null) in commands written before it, and optional to producers.
+   */
+  readonly principal?: string | null;
 }
 
 /**
@@ -75,6 +83,7 @@ export function parseCampaignCommand(value: unknown, key: string, context: Parse
   check.number('parts', c.parts, { integer: true });
   check.number('deviceCount', c.deviceCount, { integer: true, nullable: true });
   check.timestamp('at', c.at, context);
+  if (c.principal !== undefined && c.principal !== null) check.string('principal', c.principal, stringRules.requiredName);
   if (c.request) checkRequest(check, c.request);
   if (c.type === 'SCHEDULE' && c.part === 0 && !c.request) throw new InvalidMessage('campaign command: SCHEDULE part 0 needs a request');
   return c;

@@ -42,6 +42,8 @@ export interface CampaignEvent {
   readonly released?: number | null;
   readonly ratePerMinute?: number | null;
   readonly estimatedEndAt?: number | null;
+  /** R-SEC-2: on a command's answer, who issued the command. */
+  readonly principal?: string | null;
 }
 
 /** What one event says beyond its campaign's request; every field left out is null. */
@@ -59,6 +61,7 @@ export interface EventFields {
   readonly released?: number;
   readonly ratePerMinute?: number | null;
   readonly estimatedEndAt?: number;
+  readonly principal?: string | null;
 }
 
 /** Every event names its campaign's request (make, model, target, schedule) when it has one. */
@@ -86,6 +89,7 @@ export function campaignEvent(campaignId: string, request: CampaignRequest | nul
     released: f.released ?? null,
     ratePerMinute: f.ratePerMinute ?? null,
     estimatedEndAt: f.estimatedEndAt ?? null,
+    principal: f.principal ?? null,
   };
 }
 

@@ -5,7 +5,7 @@ export const VERBOSE_KEY = 'fleet';
 
 /** otaflow.verbose.requests (key: "fleet"), internal. */
 export type VerboseRequest =
-  | { readonly type: 'enable' | 'disable' | 'fetch'; readonly commandId: string; readonly campaignId: string; readonly deviceIds: readonly string[]; readonly at: number }
+  | { readonly type: 'enable' | 'disable' | 'fetch'; readonly commandId: string; readonly campaignId: string; readonly deviceIds: readonly string[]; readonly at: number; readonly principal?: string | null }
   | { readonly type: 'collecting'; readonly deviceId: string; readonly at: number };
 
 export function parseVerboseRequest(value: unknown, key: string): VerboseRequest {

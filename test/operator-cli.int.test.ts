@@ -1,23 +1,12 @@
 // `otaflow campaign` as an operator runs it: a process, against every service and the simulated fleet.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateFleet } from '../scripts/fleet/fleet.ts';
 import { FleetSimulator } from '../scripts/fleet/simulator.ts';
-import { scheduleCommand } from '../scripts/lib/campaign-run.ts';
-import { caughtUp } from '../scripts/lib/kafka.ts';
-import { waitFor } from '../scripts/lib/wait-for.ts';
 import { createDatabase } from '../services/projector/database.ts';
-import { projectRoot } from '../services/runtime/topics.ts';
+import { fleetWithRequestFile, otaflowCampaign } from './support/campaign-cli.ts';
 import { pipelineSuite } from './support/pipeline-suite.ts';
-
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('otaflow campaign', () => {
   const suite = pipelineSuite('operator-cli');
@@ -29,24 +18,13 @@ describe('otaflow campaign', () => {
     await db.destroy();
   });
 
-  const otaflow = (...args: string[]): Promise<Ran> => otaflowWith(suite.t.env, ...args);
-  const otaflowWith = (env: NodeJS.ProcessEnv, ...args: string[]): Promise<Ran> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, [join(projectRoot, 'scripts', 'otaflow.ts'), 'campaign', ...args], { cwd: projectRoot, env, timeout: 120_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const otaflow = (...args: string[]) => otaflowCampaign(suite.t.env, ...args);
 
   it('R-REQ-4, R-LC-1: schedules a request file, shows acceptance and progress to completion, and exits 0 when every device upgraded', async () => {
     const { t } = suite;
-    const fleet = generateFleet({ devices: 24, cells: 4, idPrefix: t.prefix, seed: 3 });
-    simulator = new FleetSimulator(fleet, { kafka: t.kafka, names: t.names, codecs: t.codecs, now: Date.now });
-    await simulator.start();
-    await simulator.checkInAll();
-    await waitFor('the device service to read every check-in', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'), 120_000, 200);
-    const { campaignId, request, deviceIds } = scheduleCommand(`${t.prefix}campaign`, fleet);
-    const file = join(dir, 'campaign.json');
-    writeFileSync(file, JSON.stringify({ campaignId, request, deviceIds }));
+    const launched = await fleetWithRequestFile(t, 24, 4, 3, dir);
+    simulator = launched.simulator;
+    const { campaignId, file } = launched;
 
     const ran = await otaflow('schedule', file, '--watch');
     expect(ran.code, ran.stderr).toBe(0);
@@ -99,7 +77,7 @@ describe('otaflow campaign', () => {
   });
 
   it('gives up on brokers that do not answer after --timeout, naming them, and exits 1', async () => {
-    const ran = await otaflowWith({ ...suite.t.env, OTAFLOW_KAFKA_BROKERS: '127.0.0.1:1' }, 'cancel', 'any-campaign', '--timeout', '2');
+    const ran = await otaflowCampaign({ ...suite.t.env, OTAFLOW_KAFKA_BROKERS: '127.0.0.1:1' }, 'cancel', 'any-campaign', '--timeout', '2');
     expect(ran.code).toBe(1);
     expect(ran.stdout.trim()).toBe('error: could not reach Kafka at 127.0.0.1:1 and the registry at http://localhost:8081/apis/ccompat/v7 within 2 s (--timeout)');
   });

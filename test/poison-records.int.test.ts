@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignEvent } from '../contracts/campaign-events.ts';
+import { OPEN_POLICY } from '../services/campaign/command-policy.ts';
 import { campaignService } from '../services/campaign/service.ts';
 import type { CellGrant } from '../contracts/cell-grants.ts';
 import type { CellRequest } from '../contracts/cell-requests.ts';
@@ -47,7 +48,7 @@ describe('no record stops a partition', () => {
 
   beforeAll(async () => {
     t = await createTopology('poison');
-    services = await Promise.all([startInProcess(deviceService(testTokenKeys), t), startInProcess(campaignService, t), startInProcess(cellService(), t)]);
+    services = await Promise.all([startInProcess(deviceService(testTokenKeys), t), startInProcess(campaignService(OPEN_POLICY), t), startInProcess(cellService(), t)]);
   });
   afterAll(async () => {
     await Promise.all(recorders.map((r) => r.stop()));

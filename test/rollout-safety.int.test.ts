@@ -13,7 +13,7 @@ import { produce } from '../scripts/lib/kafka.ts';
 import { TopicRecorder } from '../scripts/lib/topic-recorder.ts';
 import { waitFor } from '../scripts/lib/wait-for.ts';
 import { pipelineSuite } from './support/pipeline-suite.ts';
-import { beforeRollout, rolloutAppended } from './support/rollout-schemas.ts';
+import { evolvedSchemas, schemaBefore, schemaSteps } from './support/schema-history.ts';
 
 // A virtual minute in 6 real seconds: a start and the device's first command are far less than
 // a virtual minute apart, so each minute's starts land in that minute.
@@ -123,22 +123,26 @@ describe('rollout safety on the real stack', () => {
     }
   });
 
-  it('R-SAFE-4: the appended commands, request fields, event types and fields register BACKWARD over the schemas registered before them, and the registry refuses the reverse', async () => {
+  it('R-SAFE-4, R-SEC-2: the appended commands, request fields, event types and fields register BACKWARD over the schemas registered before each step, and the registry refuses the reverse', async () => {
     const { t } = suite;
     const subjects: string[] = [];
     const register = (subject: string, schema: unknown) =>
       t.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject, compatibility: COMPATIBILITY.BACKWARD });
     try {
-      for (const path of Object.keys(rolloutAppended) as (keyof typeof rolloutAppended)[]) {
+      for (const path of evolvedSchemas) {
         const name = path.replace(/\W+/g, '-');
         const forward = `${t.prefix}compat-${name}-value`;
         subjects.push(forward);
-        await register(forward, beforeRollout(path));
-        await expect(register(forward, readSchemaFile(path)), path).resolves.toMatchObject({ id: expect.any(Number) });
+        await register(forward, schemaBefore(path, 0));
+        for (let step = 1; step <= schemaSteps.length; step++) {
+          const schema = step === schemaSteps.length ? readSchemaFile(path) : schemaBefore(path, step);
+          await expect(register(forward, schema), `${path} after ${schemaSteps[step - 1]!.name}`).resolves.toMatchObject({ id: expect.any(Number) });
+        }
+        // A reader of the first schema cannot read the event types and commands appended since.
         const reverse = `${t.prefix}compat-${name}-reverse-value`;
         subjects.push(reverse);
         await register(reverse, readSchemaFile(path));
-        await expect(register(reverse, beforeRollout(path)), path).rejects.toThrow(/Incompatible/);
+        await expect(register(reverse, schemaBefore(path, 0)), path).rejects.toThrow(/Incompatible/);
       }
     } finally {
       for (const subject of subjects) {

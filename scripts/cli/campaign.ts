@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Argument, Command, InvalidArgumentError } from 'commander';
 import { parseRuntimeConfig } from '../../services/runtime/config.ts';
 import { EXIT, output, type Out } from './campaign/output.ts';
@@ -14,13 +15,17 @@ Examples:
   $ otaflow campaign devices example-lwm2m-1 --status UpgradeFailed --cause timeout
   $ otaflow campaign cells --top 10
   $ otaflow campaign pilot Acme Tracker-H 2.0.0
-  $ otaflow campaign cancel example-lwm2m-1
+  $ otaflow campaign cancel example-lwm2m-1 --as alice
+  $ otaflow campaign approve example-lwm2m-1 --as bob
+  $ otaflow campaign pause example-mqtt-1
   $ otaflow campaign remove-devices example-lwm2m-1 devices.txt
   $ otaflow campaign verbose enable example-http-1 example-http-dev-000001 --json
 
 Commands are sent to campaign.commands and each waits for its answer on campaign.events;
 reads come from the SQL projections. Configuration: the services' environment
 (OTAFLOW_KAFKA_BROKERS, OTAFLOW_REGISTRY_URL, OTAFLOW_TOPIC_PREFIX, DATABASE_URL).
+Commands name their principal (R-SEC-2): --as, else OTAFLOW_PRINCIPAL, else your login name;
+the campaign service's command policy decides what it may do.
 Exit codes: 0 accepted (followed to its end: every device upgraded), 1 could not run,
 2 refused (locally or by the service), 3 RequestFailed, 4 ended with devices not upgraded.`;
 
@@ -32,6 +37,7 @@ const positive = (value: string): number => {
 interface Global {
   json?: boolean;
   timeout: number;
+  as: string;
 }
 
 /** `otaflow campaign …`: the operator's commands and reads; each action resolves with its exit code. */
@@ -40,12 +46,13 @@ export function campaignCommand(): Command {
     .description('schedule and steer campaigns, and follow them (progress bars, or --json for scripts)')
     .option('--json', 'print one JSON document per result, no progress bars')
     .option('--timeout <seconds>', 'how long to wait for Kafka, for an answer, or for acceptance progress', positive, 30)
+    .option('--as <principal>', 'the principal commands are sent as (R-SEC-2)', process.env.OTAFLOW_PRINCIPAL || userInfo().username)
     .addHelpText('after', examples);
   const run = (action: (ctx: SendContext) => Promise<number>) => async () => {
     const global = campaign.opts<Global>();
     const out: Out = output(global.json ?? false);
     try {
-      process.exitCode = await action({ config: parseRuntimeConfig(process.env), out, timeoutMs: global.timeout * 1000 });
+      process.exitCode = await action({ config: parseRuntimeConfig(process.env), out, timeoutMs: global.timeout * 1000, principal: global.as });
     } catch (e) {
       const refused = e instanceof LocalRefusal;
       out.result({ error: (e as Error).message, refused }, `${refused ? 'refused before sending' : 'error'}: ${(e as Error).message}`);
@@ -61,6 +68,10 @@ export function campaignCommand(): Command {
     .action((file: string, o: { id?: string; watch?: boolean; dryRun?: boolean }) => run((ctx) => schedule(ctx, file, o))());
   campaign.command('cancel <campaignId>').description('cancel a campaign before it starts (R-LC-1, R-LC-2)').action((id: string) => run((ctx) => sendOne(ctx, 'CANCEL', id))());
   campaign.command('abort <campaignId>').description('abort a running v2 campaign: upgraded devices stay upgraded (R-LC-2)').action((id: string) => run((ctx) => sendOne(ctx, 'ABORT', id))());
+  campaign.command('pause <campaignId>').description('no device of the campaign starts until resume; those started finish (R-SAFE-4)').action((id: string) => run((ctx) => sendOne(ctx, 'PAUSE', id))());
+  campaign.command('resume <campaignId>').description('devices of a paused campaign start again; after a missed wave threshold, the next wave starts (R-SAFE-3/4)').action((id: string) => run((ctx) => sendOne(ctx, 'RESUME', id))());
+  campaign.command('next-wave <campaignId>').description('start the next wave of a campaign whose waves wait for the operator (R-SAFE-3)').action((id: string) => run((ctx) => sendOne(ctx, 'NEXT_WAVE', id))());
+  campaign.command('approve <campaignId>').description("approve a campaign the command policy holds for a second principal's approval (R-SEC-2: four eyes)").action((id: string) => run((ctx) => sendOne(ctx, 'APPROVE', id))());
   campaign
     .command('remove-devices <campaignId> <file>')
     .description('remove the devices listed in a file (JSON/YAML list, or one id per line) before the campaign starts')

@@ -10,6 +10,7 @@ import { pilotKey, type PilotRequest } from '../../contracts/pilot-requests.ts';
 import { VERBOSE_KEY, type VerboseRequest } from '../../contracts/verbose-requests.ts';
 import type { ActorType, Decision } from '../runtime/actor.ts';
 import { PILOT_MAX_DEVICES } from '../pilot/pilot-actor.ts';
+import { needsApproval, policyRefusal, type CommandPolicy } from './command-policy.ts';
 import { packageProblem } from './package-ref.ts';
 import { estimateCompletion } from './estimate.ts';
 import { MINUTE, nextRoomAt, rateInForce, recent, room } from './rate.ts';
@@ -31,6 +32,10 @@ import { campaignEnd, campaignStart, scheduleProblem, v1OnDemandStartDeadline } 
  * met its success threshold; nothing while paused. Abort criteria (R-SAFE-1) are checked at
  * every result, and the completion estimate (R-SAFE-6) is published once a minute or at every
  * 5 % more final devices.
+ *
+ * Every command is first checked against the command policy (R-SEC-2); a campaign the policy
+ * holds for four eyes passes its checks to Queued and starts only after APPROVE by a principal
+ * other than the one who scheduled it.
  */
 export type CampaignStatus =
   | 'RequestPending'
@@ -67,6 +72,10 @@ export interface CampaignState {
   readonly pilot: boolean;
   /** R-SAFE-1..4, 6; absent in states written before rollouts (their devices start all at once). */
   readonly rollout?: RolloutState;
+  /** R-SEC-2: who scheduled the campaign; absent in states written before principals. */
+  readonly principal?: string | null;
+  /** R-SEC-2: present when the campaign needs a second principal's APPROVE; `by` null until then. */
+  readonly approval?: { readonly by: string | null };
 }
 
 export type CampaignInput =
@@ -86,8 +95,10 @@ const running = (s: CampaignState) => s.status === 'InProgress' || s.status === 
 const releasing = (s: CampaignState) => s.status === 'InProgress' || s.status === 'Scheduled';
 const finals = (s: CampaignState) => s.succeeded + s.failed + s.cancelled + s.aborted;
 const onDemandV1 = (s: CampaignState) => s.status === 'RequestPending' && s.request?.api === 'V1' && s.request.schedule.kind === 'ON_DEMAND';
+const awaitingApproval = (s: CampaignState) => s.approval?.by === null;
 
-export const campaignActor: ActorType<CampaignState, CampaignInput, CampaignOutput> = {
+/** The campaign actor under a command policy (R-SEC-2). */
+export const campaignActor = (policy: CommandPolicy): ActorType<CampaignState, CampaignInput, CampaignOutput> => ({
   name: 'campaign',
   initial: (campaignId) => ({
     campaignId,
@@ -110,7 +121,7 @@ export const campaignActor: ActorType<CampaignState, CampaignInput, CampaignOutp
     pilot: false,
   }),
   wakeAt: (s) => {
-    if (s.status === 'Queued') return s.startAt ?? undefined;
+    if (s.status === 'Queued') return awaitingApproval(s) ? undefined : (s.startAt ?? undefined);
     if (running(s)) {
       const tick = nextReleaseAt(s);
       return s.endAt === null ? tick : Math.min(s.endAt, tick ?? Infinity);
@@ -122,7 +133,7 @@ export const campaignActor: ActorType<CampaignState, CampaignInput, CampaignOutp
       case 'wake':
         return onWake(state, now);
       case 'command':
-        return onCommand(state, input.command, now);
+        return onCommand(state, input.command, now, policy);
       case 'decision':
         return onDecision(state, input.decision, now);
       case 'result':
@@ -131,7 +142,7 @@ export const campaignActor: ActorType<CampaignState, CampaignInput, CampaignOutp
         return onPilotAnswer(state, input.answer, now);
     }
   },
-};
+});
 
 /**
  * R-REQ-3, R-REQ-5: parameters that fail put the campaign in RequestFailed, never clamped.
@@ -165,13 +176,16 @@ export function requestProblem(request: CampaignRequest, command: Pick<CampaignC
   return rolloutProblem(rolloutOf(request));
 }
 
-function onCommand(state: CampaignState, command: CampaignCommand, now: number): D {
+function onCommand(state: CampaignState, command: CampaignCommand, now: number, policy: CommandPolicy): D {
   const refuse = (reason: string): D => ({ state: state.status === null ? undefined : state, outputs: [answer(state, command, 'COMMAND_REFUSED', reason, now)] });
+  const principal = command.principal ?? null;
+  const denied = policyRefusal(policy, command.type, principal);
+  if (denied) return refuse(denied);
   const campaignCommand = command.type !== 'SCHEDULE' && command.type !== 'ENABLE_VERBOSE_LOGGING' && command.type !== 'DISABLE_VERBOSE_LOGGING' && command.type !== 'FETCH_VERBOSE_LOGS';
   if (campaignCommand && state.status === null) return refuse(`unknown campaign ${state.campaignId}`);
   switch (command.type) {
     case 'SCHEDULE':
-      return command.part === 0 ? schedule(state, command, now) : schedulePart(state, command, now);
+      return command.part === 0 ? schedule(state, command, now, policy) : schedulePart(state, command, now);
     case 'CANCEL': {
       // R-LC-1: a v1 campaign is cancelled before it starts; R-LC-2: a v2 one while Queued.
       if (state.status !== 'RequestPending' && state.status !== 'Queued') {
@@ -219,23 +233,36 @@ function onCommand(state: CampaignState, command: CampaignCommand, now: number):
       const outputs = [answer(state, command, 'COMMAND_ACCEPTED', `wave ${r.wave + 2} of ${r.waves.length} starts`, now)];
       return settle(startWave(state, r.wave + 1, 'NEXT_WAVE by operator', now, outputs), now, outputs);
     }
+    case 'APPROVE': {
+      // R-SEC-2: four eyes, the approver is not the principal who scheduled the campaign.
+      if (!state.approval) return refuse('the campaign needs no approval');
+      if (state.approval.by !== null) return refuse(`the campaign was already approved by ${JSON.stringify(state.approval.by)}`);
+      if (state.status !== 'RequestPending' && state.status !== 'Queued') return refuse(`only a campaign that has not started can be approved; it is ${state.status}`);
+      if (!principal) return refuse('an approval must name its principal');
+      if (principal === state.principal) return refuse(`four eyes: ${JSON.stringify(principal)} scheduled the campaign, so another principal must approve it`);
+      const outputs = [answer(state, command, 'COMMAND_ACCEPTED', `approved by ${JSON.stringify(principal)}; the campaign starts when its checks pass and its start date comes`, now)];
+      return settle({ ...state, approval: { by: principal } }, now, outputs);
+    }
     case 'ENABLE_VERBOSE_LOGGING':
     case 'DISABLE_VERBOSE_LOGGING':
     case 'FETCH_VERBOSE_LOGS': {
       // R-LOG-1: one fleet-wide budget, so the verbose logging actor decides and answers.
       const type = ({ ENABLE_VERBOSE_LOGGING: 'enable', DISABLE_VERBOSE_LOGGING: 'disable', FETCH_VERBOSE_LOGS: 'fetch' } as const)[command.type];
-      const request: VerboseRequest = { type, commandId: command.commandId, campaignId: state.campaignId, deviceIds: command.deviceIds, at: now };
+      const request: VerboseRequest = { type, commandId: command.commandId, campaignId: state.campaignId, deviceIds: command.deviceIds, at: now, principal: command.principal ?? null };
       return { state: state.status === null ? undefined : state, outputs: [{ topic: 'verbose-requests', key: VERBOSE_KEY, value: request }] };
     }
   }
 }
 
-function schedule(state: CampaignState, command: CampaignCommand, now: number): D {
+function schedule(state: CampaignState, command: CampaignCommand, now: number, policy: CommandPolicy): D {
   if (state.status !== null) return { state, outputs: [answer(state, command, 'COMMAND_REFUSED', `campaign ${state.campaignId} already exists (${state.status})`, now)] };
   const request = command.request!;
   const deviceCount = command.deviceCount ?? command.deviceIds.length;
-  const base: CampaignState = { ...state, request, requestedAt: now, parts: command.parts, deviceCount };
-  const outputs: CampaignOutput[] = [answer(base, command, 'COMMAND_ACCEPTED', 'campaign requested', now, deviceCount)];
+  const principal = command.principal ?? null;
+  const fourEyes = needsApproval(policy, deviceCount);
+  const base: CampaignState = { ...state, request, requestedAt: now, parts: command.parts, deviceCount, principal, ...(fourEyes ? { approval: { by: null } } : {}) };
+  const approval = fourEyes ? `; it starts only after APPROVE by a principal other than ${JSON.stringify(principal)} (four eyes from ${policy.approvalFromDevices} devices)` : '';
+  const outputs: CampaignOutput[] = [answer(base, command, 'COMMAND_ACCEPTED', `campaign requested${approval}`, now, deviceCount)];
   const problem = requestProblem(request, command) ?? scheduleProblem(request.api, request.schedule, now);
   if (problem) {
     // R-LC-2: a v2 request that fails its checks may bypass RequestPending.
@@ -277,6 +304,7 @@ function schedulePart(state: CampaignState, command: CampaignCommand, now: numbe
   const refuse = (reason: string): D => ({ state, outputs: [answer(state, command, 'COMMAND_REFUSED', reason, now)] });
   if (state.status !== 'RequestPending') return refuse(`SCHEDULE part ${command.part} arrived while the campaign is ${state.status}`);
   if (command.part !== state.partsReceived) return refuse(`expected SCHEDULE part ${state.partsReceived}, got part ${command.part}`);
+  if ((command.principal ?? null) !== (state.principal ?? null)) return refuse(`part ${command.part} names principal ${JSON.stringify(command.principal ?? null)}; the campaign was scheduled by ${JSON.stringify(state.principal ?? null)}`);
   if (state.offered + command.deviceIds.length > state.deviceCount) return refuse(`deviceIds: the parts name more than the ${state.deviceCount} devices declared`);
   const outputs: CampaignOutput[] = [answer(state, command, 'COMMAND_ACCEPTED', `part ${command.part} of ${state.parts}: ${command.deviceIds.length} devices`, now)];
   return settle(addPart(state, command.deviceIds, now, outputs), now, outputs);
@@ -375,8 +403,9 @@ function settle(state: CampaignState, now: number, outputs: CampaignOutput[]): D
   if (s.status === 'RequestPending' && s.partsReceived === s.parts && s.accepted + s.rejected >= s.deviceCount) {
     if (s.accepted === 0) return { state: transition(s, 'RequestFailed', 'no device was accepted', now, outputs), outputs };
     const api = s.request!.api;
-    // R-LC-2: an on-demand v2 campaign bypasses Queued.
-    s = transition(s, api === 'V2' && s.request!.schedule.kind === 'ON_DEMAND' ? 'Scheduled' : 'Queued', 'checks passed', now, outputs);
+    // R-LC-2: an on-demand v2 campaign bypasses Queued, unless it waits for approval (R-SEC-2).
+    if (awaitingApproval(s)) s = transition(s, 'Queued', `checks passed; waiting for APPROVE by a principal other than ${JSON.stringify(s.principal ?? null)}`, now, outputs);
+    else s = transition(s, api === 'V2' && s.request!.schedule.kind === 'ON_DEMAND' ? 'Scheduled' : 'Queued', 'checks passed', now, outputs);
     if (s.status === 'Scheduled') s = begin(s, now, outputs);
   }
   const decided = s.accepted + s.rejected >= s.deviceCount && s.partsReceived === s.parts;
@@ -384,8 +413,9 @@ function settle(state: CampaignState, now: number, outputs: CampaignOutput[]): D
     // R-LC-1: removing every device of a queued campaign cancels it.
     return { state: transition(s, 'Cancelled', 'every device was removed', now, outputs), outputs };
   }
-  if (s.status === 'Queued' && s.startAt !== null && s.startAt <= now) {
-    s = begin(transition(s, s.request!.api === 'V2' ? 'Scheduled' : 'InProgress', 'start date reached', now, outputs), now, outputs);
+  if (s.status === 'Queued' && !awaitingApproval(s) && s.startAt !== null && s.startAt <= now) {
+    const why = s.approval ? `start date reached, approved by ${JSON.stringify(s.approval.by)}` : 'start date reached';
+    s = begin(transition(s, s.request!.api === 'V2' ? 'Scheduled' : 'InProgress', why, now, outputs), now, outputs);
   }
   if (running(s) && decided && finals(s) >= s.accepted) {
     s = transition(s, s.request!.api === 'V2' ? 'Ended' : 'Finished', 'every device is final', now, outputs);
@@ -527,7 +557,7 @@ function transition(s: CampaignState, to: CampaignStatus, reason: string, now: n
 }
 
 function answer(s: CampaignState, command: CampaignCommand, type: 'COMMAND_ACCEPTED' | 'COMMAND_REFUSED', reason: string, now: number, deviceCount?: number): CampaignOutput {
-  return event(s, now, { type, commandId: command.commandId, reason: `${command.type}: ${reason}`, ...(deviceCount === undefined ? {} : { deviceCount }) });
+  return event(s, now, { type, commandId: command.commandId, principal: command.principal ?? null, reason: `${command.type}: ${reason}`, ...(deviceCount === undefined ? {} : { deviceCount }) });
 }
 
 function event(s: CampaignState, at: number, f: EventFields): CampaignOutput {

@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
 import type { PartMessage } from '../../contracts/campaign-parts.ts';
-import { campaignActor, type CampaignInput, type CampaignState, type CampaignStatus, requestProblem, terminal } from './campaign-actor.ts';
+import { campaignActor as campaignActorUnder, type CampaignInput, type CampaignState, type CampaignStatus, requestProblem, terminal } from './campaign-actor.ts';
 import type { CampaignCommand, CampaignRequest, CommandType } from '../../contracts/campaign-commands.ts';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
 import { v1Request } from '../../test/support/campaign-fixtures.ts';
+import { OPEN_POLICY } from './command-policy.ts';
+
+const campaignActor = campaignActorUnder(OPEN_POLICY);
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 5, 10, 15, 30);

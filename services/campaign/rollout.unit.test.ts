@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { CampaignCommand, CampaignRequest, RateLimit, Wave } from '../../contracts/campaign-commands.ts';
 import type { PartMessage } from '../../contracts/campaign-parts.ts';
 import type { CampaignEvent } from '../../contracts/campaign-events.ts';
-import { campaignActor, requestProblem, type CampaignInput, type CampaignState } from './campaign-actor.ts';
+import { campaignActor as campaignActorUnder, requestProblem, type CampaignInput, type CampaignState } from './campaign-actor.ts';
 import { estimateCompletion } from './estimate.ts';
 import { MINUTE, nextRoomAt, rateInForce, room } from './rate.ts';
 import { abortReason, rolloutProblem, wavesOf } from './rollout.ts';
 import { rolloutOf } from '../../contracts/campaign-commands.ts';
 import { v1Request } from '../../test/support/campaign-fixtures.ts';
+import { OPEN_POLICY } from './command-policy.ts';
+
+const campaignActor = campaignActorUnder(OPEN_POLICY);
 
 const T0 = Date.UTC(2026, 5, 10, 15, 30);
 const request: CampaignRequest = { ...v1Request, retry: null };

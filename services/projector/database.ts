@@ -48,6 +48,17 @@ export interface Database {
     decided_at: Timestamp | null;
     finished_at: Timestamp | null;
   };
+  campaign_audit: {
+    campaign_id: string;
+    command_id: string;
+    command_type: string | null;
+    principal: string | null;
+    device_ids: number | null;
+    issued_at: Timestamp | null;
+    outcome: string | null;
+    reason: string | null;
+    answered_at: Timestamp | null;
+  };
   pilot_success: {
     make: string;
     model: string;

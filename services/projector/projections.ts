@@ -1,3 +1,4 @@
+import { campaignAuditProjection } from './campaign-audit/index.ts';
 import { campaignDevicesProjection } from './campaign-devices/index.ts';
 import { campaignsProjection } from './campaigns/index.ts';
 import { cellUtilisationProjection } from './cell-utilisation/index.ts';
@@ -7,7 +8,7 @@ import type { AnyProjection } from './projection.ts';
 import { verboseLoggingProjection } from './verbose-logging/index.ts';
 
 /** Every projection the projector runs and `npm run rebuild` can rebuild. */
-export const projections: readonly AnyProjection[] = [campaignsProjection, campaignDevicesProjection, cellUtilisationProjection, pilotSuccessProjection, deviceCheckinsProjection, verboseLoggingProjection];
+export const projections: readonly AnyProjection[] = [campaignsProjection, campaignDevicesProjection, cellUtilisationProjection, pilotSuccessProjection, deviceCheckinsProjection, verboseLoggingProjection, campaignAuditProjection];
 
 export function projectionNamed(name: string): AnyProjection {
   const found = projections.find((p) => p.name === name);

@@ -61,6 +61,8 @@ export interface ServiceMainOptions<S> {
   readonly gauges?: (registry: Registry, states: () => Iterable<S>) => void;
   /** The service's own secrets (its config's), masked in every log line beside the runtime's (R-SEC-3). */
   readonly secrets?: readonly string[];
+  /** What the service's own configuration leaves open, logged at start. */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -73,6 +75,7 @@ export interface ServiceMainOptions<S> {
 export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, options: ServiceMainOptions<S> = {}): Promise<void> {
   const config = parseRuntimeConfig(options.env ?? process.env);
   const logger = createLogger(def.name, config.logLevel, { secrets: [...config.secrets, ...(options.secrets ?? [])] }).child({ instance: config.instanceId });
+  for (const warning of options.warnings ?? []) logger.warn(warning);
   const stopped = stopSignal();
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });

@@ -141,6 +141,6 @@ function answer(state: VerboseState, c: Command, accepted: boolean, reason: stri
 function withAnswer(d: D, c: Command, accepted: boolean, reason: string, now: number): D {
   const kind = { enable: 'ENABLE_VERBOSE_LOGGING', disable: 'DISABLE_VERBOSE_LOGGING', fetch: 'FETCH_VERBOSE_LOGS' }[c.type];
   // The verbose actor knows no campaign's request: the event names none.
-  const value = campaignEvent(c.campaignId, null, now, { type: accepted ? 'COMMAND_ACCEPTED' : 'COMMAND_REFUSED', commandId: c.commandId, reason: `${kind}: ${reason}`, deviceCount: c.deviceIds.length });
+  const value = campaignEvent(c.campaignId, null, now, { type: accepted ? 'COMMAND_ACCEPTED' : 'COMMAND_REFUSED', commandId: c.commandId, principal: c.principal ?? null, reason: `${kind}: ${reason}`, deviceCount: c.deviceIds.length });
   return { state: d.state, outputs: [...d.outputs, { topic: 'campaign-events', key: c.campaignId, value }] };
 }

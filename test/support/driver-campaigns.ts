@@ -6,7 +6,8 @@ import type { Protocol } from '../../contracts/common.ts';
 import { generateFleet, type SimDevice } from '../../scripts/fleet/fleet.ts';
 import { scheduleCommand } from '../../scripts/lib/campaign-run.ts';
 import { SimulatedDevices } from './simulated-devices.ts';
-import { TopologyDriver } from './topology-driver.ts';
+import { OPEN_POLICY, type CommandPolicy } from '../../services/campaign/command-policy.ts';
+import { allServices, TopologyDriver } from './topology-driver.ts';
 
 /**
  * Rule scenarios on the in-memory topology driver: a fleet checks in, campaigns are requested
@@ -42,9 +43,9 @@ export class Scenario {
   readonly driver: TopologyDriver;
   readonly devices: SimulatedDevices;
 
-  /** The fleet checks in at `startAt` (default T0). */
-  constructor(fleet: readonly SimDevice[], startAt = T0) {
-    this.driver = new TopologyDriver({ startAt });
+  /** The fleet checks in at `startAt` (default T0); the campaign service runs under `policy` (default: none, R-SEC-2). */
+  constructor(fleet: readonly SimDevice[], startAt = T0, policy: CommandPolicy = OPEN_POLICY) {
+    this.driver = new TopologyDriver({ startAt, services: allServices(policy) });
     this.devices = new SimulatedDevices(fleet);
     this.devices.checkInAll(this.driver);
   }
@@ -56,9 +57,9 @@ export class Scenario {
     return this;
   }
 
-  /** An operator's command on a campaign (CANCEL, ABORT, REMOVE_DEVICES, verbose logging); the devices answer. */
-  command(campaignId: string, type: CommandType, deviceIds: readonly string[] = []): this {
-    const command: CampaignCommand = { commandId: `${campaignId}-${type}-${this.driver.now}`, campaignId, type, request: null, deviceIds, part: 0, parts: 1, deviceCount: null, at: this.driver.now };
+  /** An operator's command on a campaign (CANCEL, ABORT, REMOVE_DEVICES, verbose logging), from `principal`; the devices answer. */
+  command(campaignId: string, type: CommandType, deviceIds: readonly string[] = [], principal: string | null = null): this {
+    const command: CampaignCommand = { commandId: `${campaignId}-${type}-${this.driver.now}-${principal}`, campaignId, type, request: null, deviceIds, part: 0, parts: 1, deviceCount: null, at: this.driver.now, principal };
     this.driver.pipeInput('campaign-commands', campaignId, command);
     this.devices.answer(this.driver);
     return this;

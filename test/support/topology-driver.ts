@@ -6,6 +6,7 @@ import { deadLetterOrRetry, type ErrorKind } from '../../services/runtime/errors
 import type { ServiceDefinition } from '../../services/runtime/service.ts';
 import type { TopicSpec } from '../../services/runtime/topics.ts';
 import { WakeHeap } from '../../services/runtime/wake-heap.ts';
+import { OPEN_POLICY, type CommandPolicy } from '../../services/campaign/command-policy.ts';
 import { campaignService } from '../../services/campaign/service.ts';
 import { cellService } from '../../services/cell/service.ts';
 import { testTokenKeys } from './token-keys.ts';
@@ -20,8 +21,8 @@ import { encodeOutput, sharedMemoryCodecs, sharedTopicSpecs } from './memory-cod
 /** A service of any state and input type: the driver runs them all alike. */
 export type AnyService = ServiceDefinition<any, any>;
 
-/** Every otaflow actor service, as their main.ts files run them (the cell with its default radio ranges). */
-export const allServices = (): AnyService[] => [campaignService, membersService, deviceService(testTokenKeys), cellService(), pilotService, verboseService];
+/** Every otaflow actor service, as their main.ts files run them (the cell with its default radio ranges, the campaign with `policy`). */
+export const allServices = (policy: CommandPolicy = OPEN_POLICY): AnyService[] => [campaignService(policy), membersService, deviceService(testTokenKeys), cellService(), pilotService, verboseService];
 
 export interface TopologyDriverOptions {
   /** Default: allServices(). */
@@ -202,6 +203,13 @@ export class TopologyDriver {
   outputs<V = unknown>(topic: string): TopicRecord<V>[] {
     return this.#log(topic)
       .filter((r) => r.producer !== 'input')
+      .map((r) => view<V>(r));
+  }
+
+  /** Every record piped into `topic` (what producers outside the topology wrote), in order. */
+  inputs<V = unknown>(topic: string): TopicRecord<V>[] {
+    return this.#log(topic)
+      .filter((r) => r.producer === 'input')
       .map((r) => view<V>(r));
   }
 

@@ -73,13 +73,13 @@ export function readDeviceList(path: string): string[] {
 }
 
 /** One command that names a campaign and, for some types, devices. */
-export function commandOf(type: Exclude<CommandType, 'SCHEDULE'>, campaignId: string, deviceIds: readonly string[], at: number): CampaignCommand {
-  return { commandId: randomUUID(), campaignId, type, request: null, deviceIds, part: 0, parts: 1, deviceCount: null, at };
+export function commandOf(type: Exclude<CommandType, 'SCHEDULE'>, campaignId: string, deviceIds: readonly string[], at: number, principal: string): CampaignCommand {
+  return { commandId: randomUUID(), campaignId, type, request: null, deviceIds, part: 0, parts: 1, deviceCount: null, at, principal };
 }
 
 /** The SCHEDULE parts of a request file, refused here when the services would refuse them. */
-export function scheduleCommandsOf(file: CampaignFile, at: number): CampaignCommand[] {
-  const commands = scheduleParts(file.campaignId, file.request, file.deviceIds, at);
+export function scheduleCommandsOf(file: CampaignFile, at: number, principal: string): CampaignCommand[] {
+  const commands = scheduleParts(file.campaignId, file.request, file.deviceIds, at).map((c) => ({ ...c, principal }));
   checkCommands(commands, at);
   const problem = requestProblem(file.request, commands[0]!) ?? scheduleProblem(file.request.api, file.request.schedule, at);
   if (problem) throw new LocalRefusal(`the campaign service would fail this request (RequestFailed): ${problem}`);

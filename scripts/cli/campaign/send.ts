@@ -11,6 +11,8 @@ export interface SendContext {
   readonly out: Out;
   /** How long to wait for an answer, and for any progress of the acceptance. */
   readonly timeoutMs: number;
+  /** Who the commands are sent as (R-SEC-2). */
+  readonly principal: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface SendContext {
 export async function schedule(ctx: SendContext, path: string, options: { id?: string; dryRun?: boolean; watch?: boolean }): Promise<number> {
   const file = campaignFileOf(readDocument(path), path);
   const campaign = options.id ? { ...file, campaignId: options.id } : file;
-  const commands = scheduleCommandsOf(campaign, Date.now());
+  const commands = scheduleCommandsOf(campaign, Date.now(), ctx.principal);
   const summary = { campaignId: campaign.campaignId, devices: campaign.deviceIds.length, parts: commands.length };
   if (options.dryRun) {
     ctx.out.result({ ...summary, valid: true }, `${path}: valid; campaign ${summary.campaignId}, ${summary.devices} devices in ${summary.parts} part(s); nothing sent (--dry-run)`);
@@ -75,7 +77,7 @@ async function acceptance(ctx: SendContext, operator: Operator, campaignId: stri
 
 /** `cancel`, `abort`, `remove-devices`, `verbose …`: one command, its answer printed; 0 accepted, 2 refused. */
 export async function sendOne(ctx: SendContext, type: Exclude<CommandType, 'SCHEDULE'>, campaignId: string, deviceIds: readonly string[] = []): Promise<number> {
-  const command: CampaignCommand = commandOf(type, campaignId, deviceIds, Date.now());
+  const command: CampaignCommand = commandOf(type, campaignId, deviceIds, Date.now(), ctx.principal);
   checkCommands([command], command.at);
   const operator = await Operator.connect(ctx.config, [campaignId], ctx.timeoutMs);
   try {

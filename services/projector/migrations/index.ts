@@ -9,6 +9,7 @@ import * as deviceCheckins from './20261124T1501-device-checkins.ts';
 import * as verboseLogging from './20261124T1502-verbose-logging.ts';
 import * as campaignSchedule from './20261124T1503-campaign-schedule.ts';
 import * as campaignRollout from './20261130T1000-campaign-rollout.ts';
+import * as campaignAudit from './20261130T1400-campaign-audit.ts';
 
 /** Every schema change is a timestamp-named migration listed here, in order. */
 export const migrationProvider: MigrationProvider = {
@@ -24,6 +25,7 @@ export const migrationProvider: MigrationProvider = {
       '20261124T1502-verbose-logging': verboseLogging,
       '20261124T1503-campaign-schedule': campaignSchedule,
       '20261130T1000-campaign-rollout': campaignRollout,
+      '20261130T1400-campaign-audit': campaignAudit,
     };
   },
 };
