@@ -14,6 +14,8 @@ export interface DeviceResult {
   readonly fromVersion: string | null;
   readonly toVersion: string | null;
   readonly at: number;
+  /** R-SAFE-6: how long the device held its cell token, grant to this result; null without one (absent before it existed). */
+  readonly tokenHeldMs?: number | null;
 }
 
 export function parseDeviceResult(value: unknown, key: string): DeviceResult {

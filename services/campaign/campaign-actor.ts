@@ -380,7 +380,7 @@ function countResult(r: RolloutState, result: DeviceResult): RolloutState {
   const success = result.status === 'UpgradeSuccess';
   const waves = r.waves.map((c, i) => (i === r.wave ? { ...c, finals: c.finals + 1, succeeded: c.succeeded + (success ? 1 : 0) } : c));
   const timedOut = r.timedOut + (result.status === 'UpgradeFailed' && isTimeout(result.cause) ? 1 : 0);
-  return countCell({ ...r, waves, timedOut }, result.cellId, { finalAt: result.at });
+  return countCell({ ...r, waves, timedOut }, result.cellId, { finalAt: result.at, heldMs: result.tokenHeldMs });
 }
 
 function onWake(state: CampaignState, now: number): D {

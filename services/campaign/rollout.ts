@@ -151,13 +151,18 @@ export function waveSummary(c: WaveCount, threshold: number): { met: boolean; te
 /** The cells as a persistent map, also when restored from the changelog as a plain object. */
 export const cellsOf = (r: RolloutState): PersistentMap<string, CellCount> => (PersistentMap.isMap(r.cells) ? (r.cells as PersistentMap<string, CellCount>) : PersistentMap(r.cells as Record<string, CellCount>));
 
+/** R-SAFE-6: a mean that follows the latest values (a campaign's pace changes as its load does). */
+const recentMean = (mean: number | undefined, x: number) => (mean === undefined ? x : mean + RECENT_WEIGHT * (x - mean));
+const RECENT_WEIGHT = 0.2;
+
 /** R-SAFE-6: counts a device's cell (the limit its radio gave at acceptance); devices without a cell token share the bucket "". */
-export function countCell(r: RolloutState, cellId: string | null, change: { readonly accepted?: number; readonly finalAt?: number; readonly limit?: number }): RolloutState {
+export function countCell(r: RolloutState, cellId: string | null, change: { readonly accepted?: number; readonly finalAt?: number; readonly limit?: number; readonly heldMs?: number | null }): RolloutState {
   const cells = cellsOf(r);
   let id = cellId ?? '';
   if (!cells.has(id) && cells.size >= MAX_CELLS) id = OTHER_CELLS;
   const c = cells.get(id) ?? { accepted: 0, finals: 0, limit: change.limit ?? 0 };
   const at = change.finalAt;
-  const finals = at === undefined ? c : { finals: c.finals + 1, firstFinalAt: Math.min(c.firstFinalAt ?? at, at), lastFinalAt: Math.max(c.lastFinalAt ?? at, at) };
-  return { ...r, cells: cells.set(id, { ...c, ...finals, accepted: c.accepted + (change.accepted ?? 0), limit: c.limit || (change.limit ?? 0) }) };
+  const finals = at === undefined ? c : { finals: c.finals + 1, firstFinalAt: Math.min(c.firstFinalAt ?? at, at), lastFinalAt: Math.max(c.lastFinalAt ?? at, at), ...(c.lastFinalAt === undefined ? {} : { gapMs: recentMean(c.gapMs, Math.max(0, at - c.lastFinalAt)) }) };
+  const held = typeof change.heldMs === 'number' ? { held: (c.held ?? 0) + 1, heldMs: recentMean(c.heldMs, change.heldMs) } : {};
+  return { ...r, cells: cells.set(id, { ...c, ...finals, ...held, accepted: c.accepted + (change.accepted ?? 0), limit: c.limit || (change.limit ?? 0) }) };
 }

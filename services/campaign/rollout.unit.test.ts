@@ -6,7 +6,7 @@ import type { CampaignEvent } from '../../contracts/campaign-events.ts';
 import { campaignActor as campaignActorUnder, requestProblem, type CampaignInput, type CampaignState } from './campaign-actor.ts';
 import { estimateCompletion } from './estimate.ts';
 import { MINUTE, nextRoomAt, rateInForce, room } from './rate.ts';
-import { abortReason, rolloutProblem, wavesOf } from './rollout.ts';
+import { abortReason, cellsOf, countCell, newRollout, rolloutProblem, wavesOf } from './rollout.ts';
 import { rolloutOf } from '../../contracts/campaign-commands.ts';
 import { v1Request } from '../../test/support/campaign-fixtures.ts';
 import { OPEN_POLICY } from './command-policy.ts';
@@ -79,10 +79,44 @@ describe('rollout deciders', () => {
     const e = estimateCompletion({ ...base, cells })!;
     // b: 3 rounds of its 10 tokens at the observed 2-minute hold = 6 min; a: 10 min.
     expect(e.at).toBe(T0 + 20 * MINUTE);
-    expect(e.reason).toBe('5 devices left in the slowest cell a; token hold about 2.0 min');
+    expect(e.reason).toBe('5 devices left in the slowest cell a; a round of tokens about 2.0 min');
     expect(estimateCompletion({ ...base, cells, unreleased: 30, ratePerMinute: 2 })!.at).toBe(T0 + 10 * MINUTE + 17 * MINUTE);
     expect(estimateCompletion({ ...base, cells, wavesLeft: 2 })!.at).toBe(T0 + 24 * MINUTE);
     expect(estimateCompletion({ ...base, cells, endAt: T0 + 15 * MINUTE })!.at).toBe(T0 + 15 * MINUTE);
+  });
+
+  it('R-SAFE-6: before any cell shows two rounds, the token hold times the devices reported set the pace, not the time since the first release', () => {
+    const base = { now: T0 + 10 * MINUTE, startedAt: T0, unreleased: 0, ratePerMinute: null, wavesLeft: 0, endAt: null };
+    // Cell a: limit 1, its first device held the token 1 min after 9 min of queries: 24 left take 24 × 1 min.
+    const first = { accepted: 25, finals: 1, limit: 1, firstFinalAt: T0 + 10 * MINUTE, lastFinalAt: T0 + 10 * MINUTE };
+    expect(estimateCompletion({ ...base, cells: [['a', first]] })!.at).toBe(T0 + 10 * MINUTE + 24 * 10 * MINUTE);
+    const measured = estimateCompletion({ ...base, cells: [['a', { ...first, held: 1, heldMs: MINUTE }]] })!;
+    expect(measured.at).toBe(T0 + 34 * MINUTE);
+    expect(measured.reason).toBe('24 devices left in the slowest cell a; a round of tokens about 60.0 s');
+    // Cell b reported none yet: it takes the median of the measured holds.
+    const b = ['b', { accepted: 30, finals: 0, limit: 10 }] as const;
+    expect(estimateCompletion({ ...base, cells: [['a', { ...first, held: 1, heldMs: MINUTE }], ['c', { accepted: 3, finals: 3, limit: 10, firstFinalAt: T0, lastFinalAt: T0, held: 3, heldMs: 9 * MINUTE }], b] })!.at).toBe(T0 + 34 * MINUTE);
+  });
+
+  it('R-SAFE-6: a cell counts its results, the time between them and the token hold times its devices reported, as means weighted to the latest', () => {
+    let r = countCell(newRollout(v1Request), 'c1', { accepted: 4, limit: 1 });
+    for (const [at, heldMs] of [[T0, 900], [T0 + 1_000, 800], [T0 + 3_000, null], [T0 + 3_500, 300]] as const) r = countCell(r, 'c1', { finalAt: at, heldMs });
+    const c = cellsOf(r).get('c1')!;
+    expect(c).toMatchObject({ accepted: 4, finals: 4, limit: 1, firstFinalAt: T0, lastFinalAt: T0 + 3_500, held: 3 });
+    // Gaps 1000, 2000, 500: 1000 → 1200 → 1060; holds 900, 800, 300: 900 → 880 → 764.
+    expect(c.gapMs).toBeCloseTo(1_060);
+    expect(c.heldMs).toBeCloseTo(764);
+  });
+
+  it('R-SAFE-6: the length of a round comes from every cell working through rounds; one cell\'s first two results weigh as one round against four of the common one', () => {
+    const base = { now: T0 + 4_000, startedAt: T0, unreleased: 0, ratePerMinute: null, wavesLeft: 0, endAt: null };
+    // Three limit-1 cells of 25: a's first two results came 2 s apart, b's and c's five came 0.5 s apart.
+    const steady = { accepted: 25, finals: 5, limit: 1, firstFinalAt: T0 + 1_000, lastFinalAt: T0 + 3_000 };
+    const a = { accepted: 25, finals: 2, limit: 1, firstFinalAt: T0 + 1_000, lastFinalAt: T0 + 3_000 };
+    const e = estimateCompletion({ ...base, cells: [['a', a], ['b', steady], ['c', steady]] })!;
+    // a: 23 left at (1 × 2 s + 4 × 0.5 s) / 5 = 0.8 s a round, from its last result at 3 s; alone at its own pace it would say 49 s.
+    expect(e.at).toBe(T0 + 21_400);
+    expect(e.reason).toBe('23 devices left in the slowest cell a; a round of tokens about 0.5 s');
   });
 });
 

@@ -180,6 +180,6 @@ function onWake(state: DeviceState, now: number): Decided {
   if (!task || task.deadline === null || task.deadline > now) return unchanged(state);
   if (task.step !== 'retryWait') return flowOf(task).onWake(state, task, now);
   // R-REQ-3: the next attempt starts the flow again (a download resumes where it stopped).
-  const { lastCause: _done, ...next } = task;
+  const { lastCause: _done, grantedAt: _released, ...next } = task;
   return flowOf(task).start(state, { ...next, attempt: task.attempt + 1, step: 'scheduled', deadline: null, lastPushAt: null, repushes: 0 }, now);
 }

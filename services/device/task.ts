@@ -27,6 +27,8 @@ export interface UpgradeTask {
   readonly lastCause?: string;
   /** R-SAFE-1: the campaign stopped handing out work while this device was mid-upgrade: it finishes without retries. */
   readonly halted?: boolean;
+  /** R-SAFE-6: when this attempt was granted its cell token (R-CELL-1). */
+  readonly grantedAt?: number;
 }
 
 export interface DeviceState {
@@ -131,7 +133,8 @@ export const lwm2mResultCodes: Readonly<Record<number, string>> = {
 /** R-SAFE-1: steps in which the device has begun to download or install: a halted campaign lets it finish. */
 export const midUpgrade = (step: Step) => step === 'download' || step === 'awaitApplyWindow' || step === 'update' || step === 'mqttTransfer' || step === 'httpDownload' || step === 'httpAwaitApply' || step === 'httpInstall';
 
-export const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || step === 'download' || step === 'awaitApplyWindow' || step === 'update';
+const holdsToken = (step: Step) => step === 'download' || step === 'awaitApplyWindow' || step === 'update';
+export const holdsOrAwaitsToken = (step: Step) => step === 'awaitToken' || holdsToken(step);
 
 /** Moves the task to a step and arms that step's deadline. */
 export function toStep(state: DeviceState, task: UpgradeTask, step: Step, now: number, outputs: DeviceOutput[]): Decided {
@@ -181,6 +184,7 @@ export function finish(state: DeviceState, task: UpgradeTask, status: ResultStat
       fromVersion: task.fromVersion,
       toVersion: status === 'UpgradeSuccess' ? task.offer.targetVersion : task.fromVersion,
       at: now,
+      tokenHeldMs: task.grantedAt !== undefined && holdsToken(task.step) ? now - task.grantedAt : null,
     },
   });
   return { state: { ...state, task: null }, outputs };

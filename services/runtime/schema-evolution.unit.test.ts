@@ -34,4 +34,15 @@ describe('schemas evolve BACKWARD', () => {
     const reader = avro.Type.forSchema(current);
     expect(reader.fromBuffer(writer.toBuffer(record), reader.createResolver(writer))).toEqual({ ...record, package: { ...pkg, signature: null } });
   });
+
+  it('R-SAFE-6: device results written before tokenHeldMs decode with the current schema, tokenHeldMs null', () => {
+    const current = readSchemaFile('schemas/device-result.avsc');
+    const before = structuredClone(current) as { fields: { name: string }[] };
+    before.fields = before.fields.filter((f) => f.name !== 'tokenHeldMs');
+    const record = { campaignId: 'k1', deviceId: 'd1', attempt: 1, status: 'UpgradeSuccess', detail: 'The firmware upgrade was successful', cause: null, cellId: 'c1', fromVersion: '1.0', toVersion: '2.0', at: 1_767_261_613_050 };
+    const writer = avro.Type.forSchema(before as unknown as avro.Schema);
+    const reader = avro.Type.forSchema(current);
+    expect(reader.fromBuffer(writer.toBuffer(record), reader.createResolver(writer))).toEqual({ ...record, tokenHeldMs: null });
+    expect(reader.fromBuffer(reader.toBuffer({ ...record, tokenHeldMs: 61_000 }))).toEqual({ ...record, tokenHeldMs: 61_000 });
+  });
 });

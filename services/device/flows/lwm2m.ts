@@ -57,7 +57,7 @@ export function pushedFlow(repush: Repush | null): ProtocolFlow {
       return onReport(state, task, report, now);
     },
     onGrant(state, task, now) {
-      return toStep(state, task, 'download', now, [command(state, task, 'SUBSCRIBE', now), command(state, task, 'DELIVER_PACKAGE', now)]);
+      return toStep(state, { ...task, grantedAt: now }, 'download', now, [command(state, task, 'SUBSCRIBE', now), command(state, task, 'DELIVER_PACKAGE', now)]);
     },
     onWake(state, task, now) {
       switch (task.step) {
