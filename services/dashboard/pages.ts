@@ -1,6 +1,6 @@
 import { resultChart } from './chart.ts';
 import { html, type Html } from './html.ts';
-import type { CampaignDetail, CampaignProgress, PilotGate, ResultBucket } from './queries.ts';
+import type { AuditEntry, CampaignDetail, CampaignProgress, PilotGate, ResultBucket } from './queries.ts';
 
 /**
  * The dashboard's pages, rendered on the server from what the queries return. Every number a
@@ -25,6 +25,8 @@ export interface Overview {
 export interface CampaignPage {
   readonly detail: CampaignDetail;
   readonly timeline: { readonly widthMs: number; readonly buckets: readonly ResultBucket[] };
+  /** Latest first. */
+  readonly audit: readonly AuditEntry[];
 }
 
 const percent = (done: number, total: number) => (total > 0 ? Math.floor((done / total) * 100) : 0);
@@ -86,6 +88,10 @@ export function campaignMain(p: CampaignPage, renderedAt: Date): Html {
     </tbody></table>`}
     <h3>Results over time</h3>
     ${resultChart(p.timeline.buckets, p.timeline.widthMs)}
+    <h3>Commands <small>latest first</small></h3>
+    ${p.audit.length === 0 ? html`<p class="muted">No command in the audit trail.</p>` : html`<table id="audit"><thead><tr><th>issued</th><th>principal</th><th>command</th><th>outcome</th><th>reason</th></tr></thead><tbody>
+      ${p.audit.map((a) => html`<tr data-command="${a.commandType ?? ''}"><td>${a.issuedAt?.toISOString() ?? '-'}</td><td data-field="principal">${a.principal ?? '-'}</td><td>${a.commandType ?? '-'}</td><td data-field="outcome">${a.outcome ?? 'no answer yet'}</td><td>${a.reason ?? '-'}</td></tr>`)}
+    </tbody></table>`}
   </main>`;
 }
 

@@ -26,19 +26,27 @@ const detail: CampaignDetail = {
 
 describe('dashboard pages', () => {
   it('escapes every value that comes from a device or an operator', () => {
-    const text = page('t', campaignMain({ detail, timeline: { widthMs: 0, buckets: [] } }, at)).text;
+    const text = page('t', campaignMain({ detail, timeline: { widthMs: 0, buckets: [] }, audit: [{ issuedAt: at, principal: '<b>eve</b>', commandType: 'CANCEL', outcome: 'REFUSED', reason: 'CANCEL: principal "<b>eve</b>" may not issue CANCEL' }] }, at)).text;
     expect(text).not.toContain('<script>alert(1)');
     expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(text).toContain('data-campaign="c&lt;1&gt;"');
+    expect(text).not.toContain('<b>eve');
   });
 
-  it("marks each of a campaign's numbers for scripts and tests, and draws its results over time", () => {
+  it("R-SEC-2: marks each of a campaign's numbers for scripts and tests, draws its results over time, and lists its commands from the audit trail", () => {
     const buckets = [{ at: at.getTime(), succeeded: 3, failed: 1, other: 0 }, { at: at.getTime() + 1000, succeeded: 2, failed: 0, other: 0 }];
-    const text = campaignMain({ detail, timeline: { widthMs: 1000, buckets } }, at).text;
+    const audit = [
+      { issuedAt: at, principal: 'bob', commandType: 'APPROVE', outcome: 'ACCEPTED', reason: 'APPROVE: approved by "bob"' },
+      { issuedAt: null, principal: null, commandType: null, outcome: 'REFUSED', reason: 'PAUSE: the command names no principal' },
+    ];
+    const text = campaignMain({ detail, timeline: { widthMs: 1000, buckets }, audit }, at).text;
     for (const [field, value] of [['accepted', 8], ['succeeded', 5], ['failed', 1], ['done', 6], ['total', 8], ['percent', 75]]) expect(text).toContain(`data-field="${field}">${value}<`);
     expect(text).toMatch(/<tr data-status="UpgradeSuccess"><td>UpgradeSuccess<\/td><td data-field="devices">5</);
     expect(text).toContain('data-chart="results"');
     expect(text.match(/<rect /g)).toHaveLength(3);
+    // R-SEC-2: the campaign's commands from the audit trail, who and with what answer.
+    expect(text).toMatch(/<tr data-command="APPROVE"><td>2026-06-10T12:00:00.000Z<\/td><td data-field="principal">bob<\/td><td>APPROVE<\/td><td data-field="outcome">ACCEPTED</);
+    expect(text).toContain('<td data-field="principal">-</td>');
   });
 
   it('R-CELL-1: shows each cell with its limit, tokens in use, devices waiting and peak, in the order given (bottlenecks first)', () => {

@@ -85,6 +85,27 @@ export async function readCampaignDetail(db: Db, campaignId: string): Promise<Ca
   };
 }
 
+/** R-SEC-2: a campaign's latest commands from the audit trail: who did what, and the answer. */
+export interface AuditEntry {
+  readonly issuedAt: Date | null;
+  readonly principal: string | null;
+  readonly commandType: string | null;
+  readonly outcome: string | null;
+  readonly reason: string | null;
+}
+
+export async function readAuditTrail(db: Db, campaignId: string, limit = 50): Promise<AuditEntry[]> {
+  const rows = await db
+    .selectFrom('campaign_audit')
+    .select(['issued_at', 'principal', 'command_type', 'outcome', 'reason'])
+    .where('campaign_id', '=', campaignId)
+    .orderBy('issued_at', (ob) => ob.desc().nullsFirst())
+    .orderBy('command_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ issuedAt: r.issued_at, principal: r.principal, commandType: r.command_type, outcome: r.outcome, reason: r.reason }));
+}
+
 export interface ResultBucket {
   /** Start of the bucket, epoch millis. */
   readonly at: number;

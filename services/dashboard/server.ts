@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../runtime/logger.ts';
 import type { Html } from './html.ts';
 import { campaignMain, notFoundMain, overviewMain, page } from './pages.ts';
-import { listCampaigns, listPilotGates, readBottleneckCells, readCampaignDetail, readResultTimeline, type Db } from './queries.ts';
+import { listCampaigns, listPilotGates, readAuditTrail, readBottleneckCells, readCampaignDetail, readResultTimeline, type Db } from './queries.ts';
 
 /** How often a live page's <main> is rendered again. */
 const LIVE_EVERY_MS = 1_000;
@@ -24,9 +24,9 @@ export async function render(db: Db, url: URL, now = new Date()): Promise<View |
   const m = /^\/campaigns\/([^/]+)$/.exec(url.pathname);
   if (!m) return undefined;
   const campaignId = decodeURIComponent(m[1]!);
-  const [detail, timeline] = await Promise.all([readCampaignDetail(db, campaignId), readResultTimeline(db, campaignId)]);
+  const [detail, timeline, audit] = await Promise.all([readCampaignDetail(db, campaignId), readResultTimeline(db, campaignId), readAuditTrail(db, campaignId)]);
   if (!detail) return { title: campaignId, status: 404, main: notFoundMain(`campaign ${campaignId}`, now) };
-  return { title: campaignId, status: 200, main: campaignMain({ detail, timeline }, now) };
+  return { title: campaignId, status: 200, main: campaignMain({ detail, timeline, audit }, now) };
 }
 
 export interface DashboardServer {
