@@ -11,6 +11,6 @@ export const campaignService: ServiceDefinition<CampaignState, CampaignInput, Ca
     'campaign-device-results': (result) => ({ kind: 'result', result }),
     'pilot-answers': (answer) => ({ kind: 'pilot', answer }),
   }),
-  outputs: ['campaign-events', 'campaign-parts', 'pilot-requests', 'verbose-requests'],
+  outputs: ['campaign-events', 'campaign-parts', 'pilot-requests', 'verbose-requests', 'dynamic-campaigns'],
   changelog: 'campaign-changelog',
 };
