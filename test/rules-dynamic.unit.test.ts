@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DynamicCampaignRecord } from '../contracts/dynamic-campaigns.ts';
 import { checkinAt } from '../scripts/fleet/answer.ts';
 import type { CampaignState } from '../services/campaign/campaign-actor.ts';
+import type { DeviceRow } from '../services/projector/campaign-devices/index.ts';
+import type { CampaignDelta } from '../services/projector/campaigns/index.ts';
 import { resultDetails } from '../services/device/task.ts';
 import { DAY, fleetOf, MIN, Scenario, scheduleFor, T0 } from './support/driver-campaigns.ts';
 
@@ -30,6 +32,9 @@ describe('dynamic campaigns on the in-memory topology', () => {
     expect(s.decisions('k1').map(([d]) => d)).toEqual([member!.deviceId, late1!.deviceId, late2!.deviceId]);
     for (const d of [late1!, late2!]) expect(s.resultOf(d.deviceId, 'k1')).toMatchObject({ status: 'UpgradeSuccess', toVersion: '2.0.0' });
     expect(s.driver.state<CampaignState>('campaign', 'k1')).toMatchObject({ status: 'InProgress', deviceCount: 3, offered: 3, accepted: 3, succeeded: 3, joined: 2 });
+    // The projections show them like the listed device.
+    expect(s.driver.folded<CampaignDelta>('campaigns').get('k1')).toMatchObject({ deviceCount: 3, accepted: 3, succeeded: 3 });
+    for (const d of [member!, late1!, late2!]) expect(s.driver.folded<DeviceRow>('campaign_devices').get(`k1\u0000${d.deviceId}`), d.deviceId).toMatchObject({ decision: 'Accepted', status: 'UpgradeSuccess' });
 
     // Upgraded, they no longer match; nobody else ever did.
     s.advance(MIN).checkIn();

@@ -348,7 +348,7 @@ function join(state: CampaignState, d: DeviceDecision, now: number): D {
   const s: CampaignState = { ...state, deviceCount: state.deviceCount + 1, offered: state.offered + 1, accepted: state.accepted + 1, joined, rollout };
   const { make, model, fromVersions } = state.request!;
   const reason = `joined dynamically: checked in as a ${make} ${model} at one of ${fromVersions.join(', ')}, free of other tasks`;
-  outputs.push(event(s, now, { type: 'DEVICE_DECISION', deviceId: d.deviceId, deviceStatus: d.status, detail: d.detail, reason }), ...pilotProgress(s, now));
+  outputs.push(event(s, now, { type: 'DEVICE_DECISION', deviceId: d.deviceId, deviceStatus: d.status, detail: d.detail, reason, deviceCount: s.deviceCount }));
   if (!running(state)) {
     const action = state.status === 'Cancelled' ? 'cancel' : state.status === 'Aborted' ? 'halt' : 'end';
     outputs.push(partMessage(state, part, { type: 'control', campaignId: state.campaignId, part, action, at: now }));
