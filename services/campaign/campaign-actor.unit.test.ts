@@ -358,6 +358,17 @@ describe('dynamic campaigns', () => {
     expect(catalog([[schedule([], future), T0], [command('CANCEL'), T0 + 1]])).toEqual([]);
   });
 
+  it('R-SAFE-5, R-PILOT-1: a dynamic HTTP campaign of no listed device waits for its gate, asked as for an unbounded campaign, before it starts', () => {
+    const http = dynamic({ ...v1, api: 'V2', protocol: 'HTTP' });
+    const asked = given([[schedule([], http), T0]]);
+    expect(asked.transitions).toEqual(['null->RequestPending']);
+    expect(asked.catalog).toEqual([]);
+    const open = given([[schedule([], http), T0], [gateAnswer(true), T0 + 1]]);
+    expect(open.transitions).toEqual(['null->RequestPending', 'RequestPending->Scheduled']);
+    expect(open.catalog.map((c) => c.type)).toEqual(['open']);
+    expect(given([[schedule([], http), T0], [gateAnswer(false), T0 + 1]]).transitions.at(-1)).toBe('RequestPending->RequestFailed');
+  });
+
   it('R-SAFE-5: a device that joined after the campaign ended (its catalog was behind) is a member told at once what the others were told', () => {
     const r = given([[schedule([], dynamic()), T0], [wake, until], [joins('y'), until + 1]]);
     const part = 1 + dynamicPart('y');
