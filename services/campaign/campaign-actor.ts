@@ -350,7 +350,8 @@ function join(state: CampaignState, d: DeviceDecision, now: number): D {
   const reason = `joined dynamically: checked in as a ${make} ${model} at one of ${fromVersions.join(', ')}, free of other tasks`;
   outputs.push(event(s, now, { type: 'DEVICE_DECISION', deviceId: d.deviceId, deviceStatus: d.status, detail: d.detail, reason, deviceCount: s.deviceCount }));
   if (!running(state)) {
-    const action = state.status === 'Cancelled' ? 'cancel' : state.status === 'Aborted' ? 'halt' : 'end';
+    // A started campaign ends at its end date or aborted (a cancel comes before the start).
+    const action = state.status === 'Aborted' ? 'halt' : 'end';
     outputs.push(partMessage(state, part, { type: 'control', campaignId: state.campaignId, part, action, at: now }));
     return { state: s, outputs };
   }
