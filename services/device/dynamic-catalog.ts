@@ -18,7 +18,8 @@ export interface DynamicOffers {
 
 export const noDynamicCampaigns: DynamicOffers = { of: () => [] };
 
-const byModel = (make: string, model: string) => JSON.stringify([make, model]);
+/** Makes and models hold no control characters (contracts/fields.ts): NUL cannot occur in either. */
+const byModel = (make: string, model: string) => `${make}\u0000${model}`;
 
 /**
  * The device service's catalog of running dynamic campaigns, indexed by make and model: the
