@@ -20,6 +20,8 @@ export interface DeviceDecision {
    */
   readonly cellId?: string | null;
   readonly cellLimit?: number | null;
+  /** R-SAFE-5: the device took a dynamic campaign at a check-in; the campaign places it in one of its dynamic parts. */
+  readonly dynamic?: boolean;
   readonly at: number;
 }
 

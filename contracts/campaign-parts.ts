@@ -7,7 +7,9 @@ import { MAX_DEVICE_IDS } from './input-limits.ts';
  * each part of its device list lives in a campaign-part actor, which tells its devices what
  * the campaign decides. The campaign lets devices start by `release` (R-SAFE-2/3/4): so many of
  * one wave's devices of this part, in list order, skipping those it was told `skip` (rejected,
- * named twice): a released start is never spent on a device that will not take it.
+ * named twice): a released start is never spent on a device that will not take it. A dynamic
+ * campaign (R-SAFE-5) has DYNAMIC_PARTS more parts after those of its list, which devices that took it
+ * at a check-in join by `add`, each in the part its id hashes to (dynamicPart).
  */
 export type PartMessage =
   | {
@@ -25,9 +27,24 @@ export type PartMessage =
   | { readonly type: 'control'; readonly campaignId: string; readonly part: number; readonly action: Exclude<ControlAction, 'remove'>; readonly at: number }
   | { readonly type: 'remove'; readonly campaignId: string; readonly part: number; readonly deviceIds: readonly string[]; readonly at: number }
   | { readonly type: 'release'; readonly campaignId: string; readonly part: number; readonly wave: number; readonly count: number; readonly at: number }
-  | { readonly type: 'skip'; readonly campaignId: string; readonly part: number; readonly deviceId: string; readonly at: number };
+  | { readonly type: 'skip'; readonly campaignId: string; readonly part: number; readonly deviceId: string; readonly at: number }
+  /** R-SAFE-5: a device that took the (dynamic) campaign at a check-in joins this dynamic part; it starts when released. */
+  | { readonly type: 'add'; readonly campaignId: string; readonly part: number; readonly deviceId: string; readonly at: number };
 
 export const partKey = (campaignId: string, part: number) => `${campaignId}/${part}`;
+
+/**
+ * R-SAFE-5: a dynamic campaign's parts after those of its list. Each holds the devices that joined
+ * it at a check-in whose id hashes to it (FNV-1a, a contract like the key: changing it moves
+ * devices between parts); 32 parts of 10,000 devices each stay far below a record each.
+ */
+export const DYNAMIC_PARTS = 32;
+
+export function dynamicPart(deviceId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < deviceId.length; i++) h = Math.imul(h ^ deviceId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % DYNAMIC_PARTS;
+}
 
 export function parsePartMessage(value: unknown, key: string): PartMessage {
   const m = value as PartMessage;
@@ -49,7 +66,8 @@ export function parsePartMessage(value: unknown, key: string): PartMessage {
       if (!Number.isInteger(m.wave) || m.wave < 0 || !Number.isInteger(m.count) || m.count < 0) throw new InvalidMessage('campaign part: "release" needs a wave and a count, whole numbers ≥ 0');
       return m;
     case 'skip':
-      if (typeof m.deviceId !== 'string') throw new InvalidMessage('campaign part: "skip" needs a deviceId');
+    case 'add':
+      if (typeof m.deviceId !== 'string') throw new InvalidMessage(`campaign part: "${m.type}" needs a deviceId`);
       return m;
     case 'offer':
     case 'control':

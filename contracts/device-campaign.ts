@@ -13,6 +13,8 @@ export interface Offer extends OfferTerms {
   /** Which part of the campaign's list and which wave (R-SAFE-3) named the device; the decision carries them back. */
   readonly part?: number;
   readonly wave?: number;
+  /** R-SAFE-5: a dynamic campaign the device took at a check-in (its actor's own offer, never on this topic). */
+  readonly dynamic?: boolean;
   readonly at: number;
 }
 

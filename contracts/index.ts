@@ -10,6 +10,7 @@ import { parseCellRequest, type CellRequest } from './cell-requests.ts';
 import { parseDeviceCampaignMessage, type DeviceCampaignMessage } from './device-campaign.ts';
 import { parseCheckin, type Checkin } from './device-checkins.ts';
 import { parseDeviceCommand, type DeviceCommand } from './device-commands.ts';
+import { parseDynamicCampaign, type DynamicCampaignRecord } from './dynamic-campaigns.ts';
 import { parseStatusReport, type StatusReport } from './device-status-reports.ts';
 import { parsePilotAnswer, type PilotAnswer } from './pilot-answers.ts';
 import { parsePilotEvent, type PilotEvent } from './pilot-events.ts';
@@ -35,6 +36,7 @@ export interface TopicPayloads {
   'device-status-reports': StatusReport;
   'device-campaign': DeviceCampaignMessage;
   'device-commands': DeviceCommand;
+  'dynamic-campaigns': DynamicCampaignRecord;
   'pilot-requests': PilotRequest;
   'pilot-answers': PilotAnswer;
   'pilot-events': PilotEvent;
@@ -63,6 +65,7 @@ export const parsers: { readonly [T in TopicId]: PayloadParser<TopicPayloads[T]>
   'device-status-reports': parseStatusReport,
   'device-campaign': parseDeviceCampaignMessage,
   'device-commands': parseDeviceCommand,
+  'dynamic-campaigns': parseDynamicCampaign,
   'pilot-requests': parsePilotRequest,
   'pilot-answers': parsePilotAnswer,
   'pilot-events': parsePilotEvent,

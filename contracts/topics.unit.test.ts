@@ -22,13 +22,16 @@ function declared(): { producers: Map<string, Set<string>>; consumers: Map<strin
     for (const topic of s.outputs) add(producers, topic, s.name);
     add(producers, s.changelog, s.name);
     add(consumers, s.changelog, `${s.name} (restore)`);
+    for (const t of s.tables ?? []) add(consumers, t.topic, `${s.name} (table)`);
   }
   for (const p of projections) for (const topic of p.topics) add(consumers, topic, 'projector');
   return { producers, consumers };
 }
 
 const services = new Set([...allServices().map((s) => s.name), 'projector']);
-const ours = (names: readonly string[]) => names.filter((n) => services.has(n.replace(' (restore)', ''))).sort();
+const ours = (names: readonly string[]) => names.filter((n) => services.has(n.replace(/ \((restore|table)\)$/, ''))).sort();
+/** Topics a service reads in its consumer group (not only as a changelog or a global table). */
+const inputTopics = (consumers: Map<string, Set<string>>) => [...consumers].filter(([, who]) => [...who].some((w) => !w.includes(' ('))).map(([topic]) => topic);
 
 describe('topic contracts', () => {
   it('has one contract (payload type and parser) for every topic in topics/ but changelogs and dead letters', () => {
@@ -52,7 +55,7 @@ describe('topic contracts', () => {
 
   it('every input topic a service reads declares a dead-letter topic; external topics are Avro with a schema file', () => {
     const { consumers } = declared();
-    for (const topic of consumers.keys()) if (!topic.endsWith('-changelog')) expect(specs.get(topic)?.deadLetter, topic).toBe(`${topic}.dlq`);
+    for (const topic of inputTopics(consumers)) expect(specs.get(topic)?.deadLetter, topic).toBe(`${topic}.dlq`);
     for (const spec of specs.values()) if (spec.external && spec.value.format === 'avro') expect(() => readFileSync(join(projectRoot, spec.value.format === 'avro' ? spec.value.schema : ''))).not.toThrow();
   });
 });

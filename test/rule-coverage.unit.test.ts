@@ -8,14 +8,12 @@ import { projectRoot } from '../services/runtime/topics.ts';
  * these families in the domain rules (shared/DOMAIN.md, outside this repository, as of 2026-11-30).
  */
 const RULES: Readonly<Record<string, number>> = { DEV: 3, REQ: 5, LC: 4, FLOW: 5, CELL: 3, PILOT: 3, LOG: 1, RES: 4, SAFE: 6, SEC: 3 };
-/** Rules not built yet, each refused where it would be asked for (README "Rollout safety"). */
-const NOT_BUILT: ReadonlySet<string> = new Set(['R-SAFE-5']);
 /** Rules about the wire, not the topology: shown on the real stack (R-SEC-3: test/sasl-ssl.fault.test.ts). */
 const OFF_THE_DRIVER: ReadonlySet<string> = new Set(['R-SEC-3']);
 const domainIds = (): string[] =>
   Object.entries(RULES)
     .flatMap(([family, n]) => Array.from({ length: n }, (_, i) => `R-${family}-${i + 1}`))
-    .filter((id) => !NOT_BUILT.has(id) && !OFF_THE_DRIVER.has(id));
+    .filter((id) => !OFF_THE_DRIVER.has(id));
 
 /**
  * Rule ids cited in the titles of unit tests that run on the in-memory topology driver: files
@@ -37,7 +35,7 @@ function citedOnTheDriver(): Map<string, string[]> {
 }
 
 describe('domain rules covered on the in-memory topology', () => {
-  it('every R-DEV, R-REQ, R-LC, R-FLOW, R-CELL, R-PILOT, R-LOG, R-RES, R-SAFE and R-SEC id (but R-SAFE-5, not built, and R-SEC-3, the wire) is cited by a test title on the topology driver', () => {
+  it('every R-DEV, R-REQ, R-LC, R-FLOW, R-CELL, R-PILOT, R-LOG, R-RES, R-SAFE and R-SEC id (but R-SEC-3, the wire) is cited by a test title on the topology driver', () => {
     const ids = domainIds();
     const cited = citedOnTheDriver();
     expect(ids.filter((id) => !cited.has(id)), 'ids no driver-based unit test title cites').toEqual([]);

@@ -75,6 +75,17 @@ describe('operator identity on the in-memory topology', () => {
     expect(answers(s, 'k2').at(-1)).toEqual(['refused', 'bob', 'APPROVE: the campaign needs no approval']);
   });
 
+  it('R-SEC-2, R-SAFE-5: a dynamic campaign has no bound on its devices, so it waits for approval whatever its list, and opens to check-ins only once approved', () => {
+    const fleet = fleetOf('sec-dyn-', 'LWM2M', [{}]);
+    const s = new Scenario(fleet, T0, policy).schedule({ ...scheduleFor('k1', fleet, { dynamic: true, schedule: { endAt: T0 + 24 * HOUR } }), principal: 'alice' });
+    expect(answers(s, 'k1')[0]).toEqual(['accepted', 'alice', 'SCHEDULE: campaign requested; it starts only after APPROVE by a principal other than "alice" (four eyes from 3 devices; a dynamic campaign has no bound)']);
+    expect(s.lastTransition('k1')).toMatchObject({ to: 'Queued' });
+    expect(s.driver.outputs('dynamic-campaigns')).toEqual([]);
+    s.command('k1', 'APPROVE', [], 'bob');
+    expect(s.lastTransition('k1')).toMatchObject({ to: 'InProgress', reason: 'start date reached, approved by "bob"' });
+    expect(s.driver.outputs('dynamic-campaigns').map((r) => r.key)).toEqual(['k1']);
+  });
+
   it('R-SEC-2: the audit trail holds every command with its principal, type, devices named, time and outcome', () => {
     const fleet = fleetOf('sec-audit-', 'LWM2M', [{}, {}, {}]);
     const s = new Scenario(fleet, T0, policy).schedule({ ...scheduleFor('k1', fleet), principal: 'alice' });

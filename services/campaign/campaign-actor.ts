@@ -2,8 +2,10 @@ import { rolloutOf, type CampaignCommand, type CampaignRequest } from '../../con
 import type { DeviceDecision } from '../../contracts/campaign-device-decisions.ts';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
 import { campaignEvent, type EventFields } from '../../contracts/campaign-events.ts';
-import { partKey, type PartMessage } from '../../contracts/campaign-parts.ts';
+import { DYNAMIC_PARTS, dynamicPart, partKey, type PartMessage } from '../../contracts/campaign-parts.ts';
 import type { OfferTerms } from '../../contracts/common.ts';
+import type { DynamicCampaignRecord } from '../../contracts/dynamic-campaigns.ts';
+import { MAX_DEVICE_IDS } from '../../contracts/input-limits.ts';
 import type { Publish } from '../../contracts/index.ts';
 import type { PilotAnswer } from '../../contracts/pilot-answers.ts';
 import { pilotKey, type PilotRequest } from '../../contracts/pilot-requests.ts';
@@ -36,6 +38,11 @@ import { campaignEnd, campaignStart, scheduleProblem, v1OnDemandStartDeadline } 
  * Every command is first checked against the command policy (R-SEC-2); a campaign the policy
  * holds for four eyes passes its checks to Queued and starts only after APPROVE by a principal
  * other than the one who scheduled it.
+ *
+ * A dynamic campaign (R-SAFE-5) publishes its offer terms to the device service's catalog when it
+ * starts and withdraws them at its end, however it ends; devices that take it at a check-in join
+ * one of its dynamic parts and start as it releases them, like the devices of its list. It ends at
+ * its end date (or by cancel, abort, abort criteria), never because its current devices are final.
  */
 export type CampaignStatus =
   | 'RequestPending'
@@ -76,6 +83,8 @@ export interface CampaignState {
   readonly principal?: string | null;
   /** R-SEC-2: present when the campaign needs a second principal's APPROVE; `by` null until then. */
   readonly approval?: { readonly by: string | null };
+  /** R-SAFE-5: devices that joined the dynamic campaign at a check-in (counted in deviceCount, offered and accepted too). */
+  readonly joined?: number;
 }
 
 export type CampaignInput =
@@ -84,7 +93,7 @@ export type CampaignInput =
   | { readonly kind: 'result'; readonly result: DeviceResult }
   | { readonly kind: 'pilot'; readonly answer: PilotAnswer };
 
-export type CampaignOutput = Publish<'campaign-events' | 'campaign-parts' | 'pilot-requests' | 'verbose-requests'>;
+export type CampaignOutput = Publish<'campaign-events' | 'campaign-parts' | 'pilot-requests' | 'verbose-requests' | 'dynamic-campaigns'>;
 
 type D = Decision<CampaignState, CampaignOutput>;
 
@@ -94,6 +103,11 @@ const running = (s: CampaignState) => s.status === 'InProgress' || s.status === 
 /** Running and not paused: devices may be released. */
 const releasing = (s: CampaignState) => s.status === 'InProgress' || s.status === 'Scheduled';
 const finals = (s: CampaignState) => s.succeeded + s.failed + s.cancelled + s.aborted;
+const isDynamic = (s: CampaignState) => s.request !== null && rolloutOf(s.request).dynamic;
+/** R-SAFE-5: its catalog record is published and its dynamic parts exist from its start on. */
+const dynamicOpen = (s: CampaignState) => isDynamic(s) && s.rollout !== undefined && s.rollout.startedAt !== null;
+/** R-SAFE-5: the dynamic devices a campaign takes: DYNAMIC_PARTS parts of a list's size. */
+export const MAX_JOINED = DYNAMIC_PARTS * MAX_DEVICE_IDS;
 const onDemandV1 = (s: CampaignState) => s.status === 'RequestPending' && s.request?.api === 'V1' && s.request.schedule.kind === 'ON_DEMAND';
 const awaitingApproval = (s: CampaignState) => s.approval?.by === null;
 
@@ -151,7 +165,9 @@ export const campaignActor = (policy: CommandPolicy): ActorType<CampaignState, C
  */
 export function requestProblem(request: CampaignRequest, command: Pick<CampaignCommand, 'deviceIds' | 'parts' | 'deviceCount'>): string | undefined {
   const { deviceIds, parts, deviceCount } = command;
-  if (deviceIds.length === 0) return 'deviceIds: the request names no device';
+  const dynamic = rolloutOf(request).dynamic;
+  // R-SAFE-5: a dynamic campaign may start with no device and take them as they check in.
+  if (deviceIds.length === 0 && !dynamic) return 'deviceIds: the request names no device';
   if (new Set(deviceIds).size !== deviceIds.length) return 'deviceIds: the request names a device twice';
   if (!Number.isInteger(parts) || parts < 1) return `parts must be at least 1, got ${parts}`;
   if (parts > 1 && (deviceCount === null || deviceCount < deviceIds.length)) return 'deviceCount: a request in several parts must give the total number of devices';
@@ -170,6 +186,8 @@ export function requestProblem(request: CampaignRequest, command: Pick<CampaignC
   if (packaged) return `package.${packaged}`;
   const total = deviceCount ?? deviceIds.length;
   if (request.pilot && total > PILOT_MAX_DEVICES) return `pilot: a pilot campaign may name at most ${PILOT_MAX_DEVICES} devices, got ${total}`;
+  if (dynamic && request.schedule.endAt === null) return 'schedule.endAt: a dynamic campaign needs an end date (devices join it until then)';
+  if (dynamic && request.pilot) return 'pilot: a dynamic campaign has no bound on its devices, so it cannot be a pilot';
   if ((request.api === 'V1') !== (request.protocol === 'LWM2M' || request.protocol === 'OMA_DM')) {
     return `api ${request.api} does not drive ${request.protocol} devices (v1: LWM2M, OMA_DM; v2: HTTP, MQTT)`;
   }
@@ -259,9 +277,11 @@ function schedule(state: CampaignState, command: CampaignCommand, now: number, p
   const request = command.request!;
   const deviceCount = command.deviceCount ?? command.deviceIds.length;
   const principal = command.principal ?? null;
-  const fourEyes = needsApproval(policy, deviceCount);
+  // R-SAFE-5: a dynamic campaign has no bound on its devices, so four eyes apply whatever its list.
+  const dynamic = rolloutOf(request).dynamic;
+  const fourEyes = needsApproval(policy, dynamic ? Infinity : deviceCount);
   const base: CampaignState = { ...state, request, requestedAt: now, parts: command.parts, deviceCount, principal, ...(fourEyes ? { approval: { by: null } } : {}) };
-  const approval = fourEyes ? `; it starts only after APPROVE by a principal other than ${JSON.stringify(principal)} (four eyes from ${policy.approvalFromDevices} devices)` : '';
+  const approval = fourEyes ? `; it starts only after APPROVE by a principal other than ${JSON.stringify(principal)} (four eyes from ${policy.approvalFromDevices} devices${dynamic ? '; a dynamic campaign has no bound' : ''})` : '';
   const outputs: CampaignOutput[] = [answer(base, command, 'COMMAND_ACCEPTED', `campaign requested${approval}`, now, deviceCount)];
   const problem = requestProblem(request, command) ?? scheduleProblem(request.api, request.schedule, now);
   if (problem) {
@@ -273,7 +293,9 @@ function schedule(state: CampaignState, command: CampaignCommand, now: number, p
   const gated = request.protocol === 'HTTP';
   const pending = transition({ ...base, startAt, endAt: campaignEnd(request.api, request.schedule, startAt), gate: gated ? 'asked' : 'none', rollout: newRollout(request) }, 'RequestPending', 'campaign requested', now, outputs);
   if (gated) {
-    const question: PilotRequest = { type: 'gate', campaignId: state.campaignId, make: request.make, model: request.model, targetVersion: request.targetVersion, deviceCount, at: now };
+    // R-SAFE-5: a dynamic campaign's devices have no bound: never a pilot.
+    const gateCount = rolloutOf(request).dynamic ? Number.MAX_SAFE_INTEGER : deviceCount;
+    const question: PilotRequest = { type: 'gate', campaignId: state.campaignId, make: request.make, model: request.model, targetVersion: request.targetVersion, deviceCount: gateCount, at: now };
     outputs.push({ topic: 'pilot-requests', key: pilotKey(request.make, request.model, request.targetVersion), value: question });
   }
   return settle(addPart(pending, command.deviceIds, now, outputs), now, outputs);
@@ -289,7 +311,8 @@ function onPilotAnswer(state: CampaignState, answer: PilotAnswer, now: number): 
   }
   const s = { ...state, gate: 'open' as const, pilot: answer.pilot };
   for (const part of partsOf(s)) outputs.push(partMessage(s, part, { type: 'offer', campaignId: s.campaignId, part, at: now }));
-  return { state: s, outputs };
+  // A dynamic campaign without a list has no decision to wait for.
+  return settle(s, now, outputs);
 }
 
 /** R-PILOT-2: a pilot's counts go to its gate as they change ("counted as results arrive"). */
@@ -329,12 +352,41 @@ function terms(r: CampaignRequest): OfferTerms {
 
 function onDecision(state: CampaignState, decision: DeviceDecision, now: number): D {
   if (state.status === null) return { state: undefined, outputs: [] };
+  if (decision.dynamic) return join(state, decision, now);
   const { deviceId, status, detail } = decision;
   const placed = placeDecision(state, decision, now);
   if (status === 'Duplicate') return settle({ ...placed.state, offered: state.offered - 1, deviceCount: state.deviceCount - 1 }, now, placed.outputs);
   const s = status === 'Accepted' ? { ...placed.state, accepted: state.accepted + 1 } : { ...placed.state, rejected: state.rejected + 1 };
   const progress = status === 'Accepted' ? pilotProgress(s, now) : [];
   return settle(s, now, [...placed.outputs, event(s, now, { type: 'DEVICE_DECISION', deviceId, deviceStatus: status, detail }), ...progress]);
+}
+
+/**
+ * R-SAFE-5: a device took the dynamic campaign at a check-in. It is a member like the others —
+ * counted, in its cell, in the dynamic part its id hashes to, which the campaign's controls
+ * reach — and starts when released (rate, pause). One that took it after its end (its service's
+ * catalog was behind) is told at once what the other devices were told when it ended.
+ */
+function join(state: CampaignState, d: DeviceDecision, now: number): D {
+  const part = state.parts + dynamicPart(d.deviceId);
+  const outputs: CampaignOutput[] = [partMessage(state, part, { type: 'add', campaignId: state.campaignId, part, deviceId: d.deviceId, at: now })];
+  const r = state.rollout!;
+  const pool = running(state) ? r.pool.map((p, i) => (i === part ? [p[0]! + 1] : p)) : r.pool;
+  const waves = r.waves.map((c, w) => (w === 0 ? { ...c, named: c.named + 1, decided: c.decided + 1, accepted: c.accepted + 1 } : c));
+  const rollout = countCell({ ...r, pool, waves }, d.cellId ?? null, { accepted: 1, limit: d.cellLimit ?? 0 });
+  const joined = (state.joined ?? 0) + 1;
+  const s: CampaignState = { ...state, deviceCount: state.deviceCount + 1, offered: state.offered + 1, accepted: state.accepted + 1, joined, rollout };
+  const { make, model, fromVersions } = state.request!;
+  const reason = `joined dynamically: checked in as a ${make} ${model} at one of ${fromVersions.join(', ')}, free of other tasks`;
+  outputs.push(event(s, now, { type: 'DEVICE_DECISION', deviceId: d.deviceId, deviceStatus: d.status, detail: d.detail, reason, deviceCount: s.deviceCount }));
+  if (!running(state)) {
+    // A started campaign ends at its end date or aborted (a cancel comes before the start).
+    const action = state.status === 'Aborted' ? 'halt' : 'end';
+    outputs.push(partMessage(state, part, { type: 'control', campaignId: state.campaignId, part, action, at: now }));
+    return { state: s, outputs };
+  }
+  if (joined === MAX_JOINED) outputs.push(catalogRecord(s, { type: 'closed', campaignId: s.campaignId, reason: `${MAX_JOINED} devices joined: the campaign takes no more`, at: now }));
+  return settle(s, now, outputs);
 }
 
 /**
@@ -400,8 +452,8 @@ function onWake(state: CampaignState, now: number): D {
 /** Moves the campaign on as far as its counts and the clock allow. */
 function settle(state: CampaignState, now: number, outputs: CampaignOutput[]): D {
   let s = state;
-  if (s.status === 'RequestPending' && s.partsReceived === s.parts && s.accepted + s.rejected >= s.deviceCount) {
-    if (s.accepted === 0) return { state: transition(s, 'RequestFailed', 'no device was accepted', now, outputs), outputs };
+  if (s.status === 'RequestPending' && s.gate !== 'asked' && s.partsReceived === s.parts && s.accepted + s.rejected >= s.deviceCount) {
+    if (s.accepted === 0 && !isDynamic(s)) return { state: transition(s, 'RequestFailed', 'no device was accepted', now, outputs), outputs };
     const api = s.request!.api;
     // R-LC-2: an on-demand v2 campaign bypasses Queued, unless it waits for approval (R-SEC-2).
     if (awaitingApproval(s)) s = transition(s, 'Queued', `checks passed; waiting for APPROVE by a principal other than ${JSON.stringify(s.principal ?? null)}`, now, outputs);
@@ -417,7 +469,7 @@ function settle(state: CampaignState, now: number, outputs: CampaignOutput[]): D
     const why = s.approval ? `start date reached, approved by ${JSON.stringify(s.approval.by)}` : 'start date reached';
     s = begin(transition(s, s.request!.api === 'V2' ? 'Scheduled' : 'InProgress', why, now, outputs), now, outputs);
   }
-  if (running(s) && decided && finals(s) >= s.accepted) {
+  if (running(s) && decided && finals(s) >= s.accepted && !isDynamic(s)) {
     s = transition(s, s.request!.api === 'V2' ? 'Ended' : 'Finished', 'every device is final', now, outputs);
   }
   if (running(s)) s = estimate(advanceWaves(release(s, now, outputs), now, outputs), now, outputs);
@@ -430,7 +482,19 @@ function begin(s: CampaignState, now: number, outputs: CampaignOutput[]): Campai
     outputs.push(...controlParts(s, 'start', now));
     return s;
   }
-  return { ...s, rollout: { ...s.rollout, startedAt: now } };
+  const started = { ...s, rollout: { ...s.rollout, startedAt: now } };
+  return isDynamic(s) ? openDynamic(started, now, outputs) : started;
+}
+
+/** R-SAFE-5: devices may join from now on: the catalog learns the campaign, and its dynamic parts get pools (one wave). */
+function openDynamic(s: CampaignState, now: number, outputs: CampaignOutput[]): CampaignState {
+  outputs.push(catalogRecord(s, { type: 'open', campaignId: s.campaignId, terms: terms(s.request!), endAt: s.endAt!, at: now }));
+  const r = s.rollout!;
+  return { ...s, rollout: { ...r, pool: [...r.pool, ...Array.from({ length: DYNAMIC_PARTS }, () => [0])] } };
+}
+
+function catalogRecord(s: CampaignState, value: DynamicCampaignRecord): CampaignOutput {
+  return { topic: 'dynamic-campaigns', key: s.campaignId, value };
 }
 
 /** R-SAFE-4: paused with its reason (an operator's, or a wave that missed its threshold); resumes to where it was. */
@@ -540,7 +604,8 @@ function estimate(s: CampaignState, now: number, outputs: CampaignOutput[]): Cam
   return { ...s, rollout: { ...r, estimatedAt: now, estimatedFinals: finals(s) } };
 }
 
-const partsOf = (s: CampaignState) => Array.from({ length: s.partsReceived }, (_, i) => i);
+/** The parts of the list, and a started dynamic campaign's dynamic parts after them. */
+const partsOf = (s: CampaignState) => Array.from({ length: s.partsReceived + (dynamicOpen(s) ? DYNAMIC_PARTS : 0) }, (_, i) => i);
 
 function partMessage(s: CampaignState, part: number, value: PartMessage): CampaignOutput {
   return { topic: 'campaign-parts', key: partKey(s.campaignId, part), value };
@@ -553,6 +618,8 @@ function controlParts(s: CampaignState, action: 'start' | 'cancel' | 'abort' | '
 function transition(s: CampaignState, to: CampaignStatus, reason: string, now: number, outputs: CampaignOutput[]): CampaignState {
   const next = { ...s, status: to };
   outputs.push(event(next, now, { type: 'STATE_CHANGED', from: s.status, to, reason }));
+  // R-SAFE-5: however a started dynamic campaign ends, no device takes it any more.
+  if (terminal.has(to) && dynamicOpen(s)) outputs.push(catalogRecord(s, { type: 'closed', campaignId: s.campaignId, reason, at: now }));
   return next;
 }
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Output } from '../runtime/actor.ts';
-import type { PartMessage } from '../../contracts/campaign-parts.ts';
+import { DYNAMIC_PARTS, dynamicPart, type PartMessage } from '../../contracts/campaign-parts.ts';
+import type { DynamicCampaignRecord } from '../../contracts/dynamic-campaigns.ts';
 import { campaignActor as campaignActorUnder, type CampaignInput, type CampaignState, type CampaignStatus, requestProblem, terminal } from './campaign-actor.ts';
 import type { CampaignCommand, CampaignRequest, CommandType } from '../../contracts/campaign-commands.ts';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
@@ -47,6 +48,8 @@ function given(steps: [CampaignInput | typeof wake, number][], start: CampaignSt
     state,
     events,
     parts,
+    /** R-SAFE-5: the records of the dynamic campaigns catalog. */
+    catalog: outputs.filter((o) => o.topic === 'dynamic-campaigns').map((o) => o.value as DynamicCampaignRecord),
     transitions: events.filter((e) => e.type === 'STATE_CHANGED').map((e) => `${e.from}->${e.to}`),
     answers: events.filter((e) => e.type.startsWith('COMMAND_')).map((e) => `${e.type}: ${e.reason}`),
     /** Controls by action, releases (R-SAFE-2/3) as `release <count>`. */
@@ -311,5 +314,71 @@ describe('campaign lifecycle invariants (properties)', () => {
         }
       }),
     );
+  });
+});
+
+describe('dynamic campaigns', () => {
+  const until = T0 + HOUR;
+  const dynamic = (request: CampaignRequest = v1): CampaignRequest => ({ ...request, dynamic: true, schedule: { ...request.schedule, endAt: until } });
+  const mqtt: CampaignRequest = { ...v1, api: 'V2', protocol: 'MQTT' };
+  const joins = (deviceId: string): CampaignInput => ({ kind: 'decision', decision: { type: 'decision', campaignId: 'k1', deviceId, status: 'Accepted', detail: 'x', cellId: 'c1', cellLimit: 10, dynamic: true, at: 0 } });
+  const catalog = (steps: Parameters<typeof given>[0]) => given(steps).catalog;
+  const dynamicParts = (from: number) => Array.from({ length: DYNAMIC_PARTS }, (_, i) => from + i);
+
+  it('R-SAFE-5: a dynamic campaign of no listed device starts, publishes its terms to the catalog, counts each device that joined as a member of the dynamic part its id hashes to, and releases it', () => {
+    const start = given([[schedule([], dynamic()), T0]]);
+    expect(start.transitions).toEqual(['null->RequestPending', 'RequestPending->Queued', 'Queued->InProgress']);
+    expect(catalog([[schedule([], dynamic()), T0]])).toEqual([{ type: 'open', campaignId: 'k1', terms: expect.objectContaining({ make: 'Acme', model: 'S1', fromVersions: ['1.0'], targetVersion: '2.0' }), endAt: until, at: T0 }]);
+
+    const r = given([[schedule([], dynamic()), T0], [joins('x'), T0 + 1]]);
+    const part = 1 + dynamicPart('x');
+    expect(r.parts.slice(1)).toEqual([
+      { type: 'add', campaignId: 'k1', part, deviceId: 'x', at: T0 + 1 },
+      { type: 'release', campaignId: 'k1', part, wave: 0, count: 1, at: T0 + 1 },
+    ]);
+    expect(r.state).toMatchObject({ status: 'InProgress', deviceCount: 1, offered: 1, accepted: 1, joined: 1 });
+    expect(r.events.filter((e) => e.type === 'DEVICE_DECISION').map((e) => e.reason)).toEqual(['joined dynamically: checked in as a Acme S1 at one of 1.0, free of other tasks']);
+  });
+
+  it('R-SAFE-5: a dynamic campaign does not end when its devices are final, but at its end date, telling its dynamic parts and withdrawing its catalog record', () => {
+    const steps: Parameters<typeof given>[0] = [[schedule(['a'], dynamic()), T0], [decision('a'), T0], [joins('x'), T0 + 1], [result('a'), T0 + 2], [result('x'), T0 + 3]];
+    expect(given(steps).state).toMatchObject({ status: 'InProgress', succeeded: 2 });
+    expect(campaignActor.wakeAt(given(steps).state)).toBe(until);
+    const ended = given([...steps, [wake, until]]);
+    expect(ended.transitions.at(-1)).toBe('InProgress->Finished');
+    expect(ended.parts.filter((p) => p.type === 'control').map((p) => p.part)).toEqual([0, ...dynamicParts(1)]);
+    expect(catalog([...steps, [wake, until]]).map((c) => c.type)).toEqual(['open', 'closed']);
+  });
+
+  it('R-SAFE-5, R-SAFE-1: however a started dynamic campaign ends — aborted by the operator or by its criteria — its catalog record is closed; one cancelled before its start never opened', () => {
+    const abort = catalog([[schedule([], dynamic(mqtt)), T0], [command('ABORT'), T0 + 1]]);
+    expect(abort.at(-1)).toEqual({ type: 'closed', campaignId: 'k1', reason: 'aborted by user', at: T0 + 1 });
+    const criteria: CampaignRequest = { ...dynamic(mqtt), abortCriteria: [{ failureKind: 'FAILED', thresholdPercent: 50, minFinished: 1 }] };
+    const failing: Parameters<typeof given>[0] = [[schedule([], criteria), T0], [joins('x'), T0 + 1], [result('x', 'UpgradeFailed'), T0 + 2]];
+    expect(given(failing).controls.slice(-DYNAMIC_PARTS)).toEqual(Array.from({ length: DYNAMIC_PARTS }, () => 'halt'));
+    expect(catalog(failing).at(-1)).toMatchObject({ type: 'closed', reason: expect.stringMatching(/^abort criteria met/) });
+    const future = dynamic({ ...mqtt, schedule: { ...mqtt.schedule, kind: 'FUTURE', startAt: T0 + HOUR / 2 } });
+    expect(catalog([[schedule([], future), T0], [command('CANCEL'), T0 + 1]])).toEqual([]);
+  });
+
+  it('R-SAFE-5, R-PILOT-1: a dynamic HTTP campaign of no listed device waits for its gate, asked as for an unbounded campaign, before it starts', () => {
+    const http = dynamic({ ...v1, api: 'V2', protocol: 'HTTP' });
+    const asked = given([[schedule([], http), T0]]);
+    expect(asked.transitions).toEqual(['null->RequestPending']);
+    expect(asked.catalog).toEqual([]);
+    const open = given([[schedule([], http), T0], [gateAnswer(true), T0 + 1]]);
+    expect(open.transitions).toEqual(['null->RequestPending', 'RequestPending->Scheduled']);
+    expect(open.catalog.map((c) => c.type)).toEqual(['open']);
+    expect(given([[schedule([], http), T0], [gateAnswer(false), T0 + 1]]).transitions.at(-1)).toBe('RequestPending->RequestFailed');
+  });
+
+  it('R-SAFE-5: a device that joined after the campaign ended (its catalog was behind) is a member told at once what the others were told', () => {
+    const r = given([[schedule([], dynamic()), T0], [wake, until], [joins('y'), until + 1]]);
+    const part = 1 + dynamicPart('y');
+    expect(r.parts.slice(-2)).toEqual([
+      { type: 'add', campaignId: 'k1', part, deviceId: 'y', at: until + 1 },
+      { type: 'control', campaignId: 'k1', part, action: 'end', at: until + 1 },
+    ]);
+    expect(r.state).toMatchObject({ status: 'Finished', accepted: 1, joined: 1 });
   });
 });

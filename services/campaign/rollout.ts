@@ -106,8 +106,8 @@ export function rolloutProblem(r: RolloutRequest): string | undefined {
   const threshold = r.waves.findIndex((w) => w.successThresholdPercent < 0 || w.successThresholdPercent > 100);
   if (threshold >= 0) return `waves[${threshold}].successThresholdPercent must be 0–100, got ${r.waves[threshold]!.successThresholdPercent}`;
   if (r.manualNextWave && r.waves.length < 2) return 'manualNextWave: the campaign has no second wave to wait for';
-  // R-SAFE-5 is not built yet (README "Rollout safety"): refused rather than silently run as a fixed list.
-  if (r.dynamic) return 'dynamic: dynamic campaigns are not supported yet; name the devices';
+  // R-SAFE-5: devices join a dynamic campaign at any time, while waves run one after another.
+  if (r.dynamic && r.waves.length > 1) return 'dynamic: a dynamic campaign runs in one wave (devices join it at any time); give no waves';
   return undefined;
 }
 

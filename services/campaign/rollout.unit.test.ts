@@ -29,7 +29,7 @@ describe('rollout deciders', () => {
     expect(abortReason([{ failureKind: 'ANY', thresholdPercent: 50, minFinished: 2 }], { succeeded: 1, failed: 1, timedOut: 1 })).toBe('abort criteria met: 50 % of 2 finished devices failed or timed out, threshold 50 %');
   });
 
-  it('R-SAFE-1, R-SAFE-2, R-SAFE-3, R-REQ-5: rollout parameters that cannot work fail the request, naming the field', () => {
+  it('R-SAFE-1, R-SAFE-2, R-SAFE-3, R-SAFE-5, R-REQ-5: rollout parameters that cannot work fail the request, naming the field', () => {
     const cmd = { deviceIds: ['a'], parts: 1, deviceCount: null };
     const problem = (changes: Partial<CampaignRequest>) => requestProblem({ ...request, ...changes }, cmd);
     expect(problem({ abortCriteria: [{ failureKind: 'ANY', thresholdPercent: 120, minFinished: 1 }] })).toBe('abortCriteria[0].thresholdPercent must be 0–100, got 120');
@@ -41,7 +41,14 @@ describe('rollout deciders', () => {
     expect(problem({ waves: [w(60), w(null, ['a'])] })).toBe('waves: a wave is given by percent or by device list, and all waves of a campaign alike');
     expect(problem({ waves: [w(10)], manualNextWave: true })).toBe('manualNextWave: the campaign has no second wave to wait for');
     expect(problem({ waves: [w(10), w(90)], manualNextWave: true })).toBeUndefined();
-    expect(problem({ dynamic: true })).toBe('dynamic: dynamic campaigns are not supported yet; name the devices');
+    const until = { ...request.schedule, endAt: Date.UTC(2026, 6, 1) };
+    expect(problem({ dynamic: true })).toBe('schedule.endAt: a dynamic campaign needs an end date (devices join it until then)');
+    expect(problem({ dynamic: true, schedule: until, waves: [w(50), w(50)] })).toBe('dynamic: a dynamic campaign runs in one wave (devices join it at any time); give no waves');
+    expect(problem({ dynamic: true, schedule: until, pilot: true })).toBe('pilot: a dynamic campaign has no bound on its devices, so it cannot be a pilot');
+    expect(problem({ dynamic: true, schedule: until, rate: { maxPerMinute: 10, ramp: null }, abortCriteria: [{ failureKind: 'ANY', thresholdPercent: 20, minFinished: 5 }] })).toBeUndefined();
+    // A dynamic campaign may name no device at all: they join as they check in.
+    expect(requestProblem({ ...request, dynamic: true, schedule: until }, { deviceIds: [], parts: 1, deviceCount: null })).toBeUndefined();
+    expect(requestProblem(request, { deviceIds: [], parts: 1, deviceCount: null })).toBe('deviceIds: the request names no device');
     // A request written before rollouts has none of the fields: no cap, one wave, no criteria.
     expect(rolloutProblem(rolloutOf(request))).toBeUndefined();
     expect(rolloutOf(request)).toEqual({ abortCriteria: [], rate: null, waves: [], manualNextWave: false, dynamic: false });

@@ -14,7 +14,7 @@ export function campaignService(policy: CommandPolicy): ServiceDefinition<Campai
       'campaign-device-results': (result) => ({ kind: 'result', result }),
       'pilot-answers': (answer) => ({ kind: 'pilot', answer }),
     }),
-    outputs: ['campaign-events', 'campaign-parts', 'pilot-requests', 'verbose-requests'],
+    outputs: ['campaign-events', 'campaign-parts', 'pilot-requests', 'verbose-requests', 'dynamic-campaigns'],
     changelog: 'campaign-changelog',
   };
 }

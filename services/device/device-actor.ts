@@ -14,6 +14,7 @@ import type { Protocol } from '../../contracts/common.ts';
 import type { StatusReport } from '../../contracts/device-status-reports.ts';
 import { cellLimit } from '../cell/cell-limit.ts';
 import { finish, logCollection, midUpgrade, release, resultDetails, type Decided, type DeviceOutput, type DeviceState, type UpgradeTask } from './task.ts';
+import { noDynamicCampaigns, type DynamicOffer, type DynamicOffers } from './dynamic-catalog.ts';
 
 /**
  * The device actor (key: deviceId) is the device's inventory entry (its latest check-in,
@@ -39,7 +40,11 @@ export type DeviceInput =
 const flows: Readonly<Record<Protocol, ProtocolFlow>> = { LWM2M: lwm2mFlow, OMA_DM: omaDmFlow, MQTT: mqttFlow, HTTP: httpFlow };
 const flowOf = (task: UpgradeTask) => flows[task.offer.protocol];
 
-export const deviceActor: ActorType<DeviceState, DeviceInput, DeviceOutput> = {
+/**
+ * The device actor reading `dynamic`, the running dynamic campaigns (R-SAFE-5): the device
+ * service's catalog, or a fixed one in tests. It is an argument of the decider, read only.
+ */
+export const deviceActorWith = (dynamic: DynamicOffers): ActorType<DeviceState, DeviceInput, DeviceOutput> => ({
   name: 'device',
   initial: (deviceId) => ({ deviceId, profile: null, task: null, logging: 'off' }),
   wakeAt: (s) => s.task?.deadline ?? undefined,
@@ -48,7 +53,7 @@ export const deviceActor: ActorType<DeviceState, DeviceInput, DeviceOutput> = {
       case 'wake':
         return onWake(state, now);
       case 'checkin':
-        return onCheckin(state, input.checkin, now);
+        return onCheckin(state, input.checkin, now, dynamic);
       case 'offer':
         return onOffer(state, input.offer, now);
       case 'control':
@@ -61,19 +66,47 @@ export const deviceActor: ActorType<DeviceState, DeviceInput, DeviceOutput> = {
         return onGrant(state, input.grant, now);
     }
   },
-};
+});
+
+/** The device actor of a topology without dynamic campaigns. */
+export const deviceActor = deviceActorWith(noDynamicCampaigns);
 
 const unchanged = (state: DeviceState): Decided => ({ state, outputs: [] });
 
-function onCheckin(state: DeviceState, checkin: Checkin, now: number): Decided {
+function onCheckin(state: DeviceState, checkin: Checkin, now: number, dynamic: DynamicOffers): Decided {
   // R-DEV-2: the latest check-in is the current state; an older one arriving late is ignored.
   if (state.profile && state.profile.at > checkin.at) return unchanged(state);
   const collecting = startCollecting({ ...state, profile: checkin }, now);
   const task = collecting.state.task;
-  if (!task) return collecting;
+  if (!task) return joinDynamic(collecting, dynamic, now);
   const next = flowOf(task).onCheckin(collecting.state, task, checkin, now);
   return next ? { state: next.state, outputs: [...collecting.outputs, ...next.outputs] } : collecting;
 }
+
+/**
+ * R-SAFE-5: a device free of tasks (R-DEV-3: none, and no log collection) that checks in matching
+ * a running dynamic campaign — its make, model and from-versions, and every other check of an
+ * offer — takes it exactly as it takes an offer, its decision marked dynamic. A device never takes
+ * the same dynamic campaign twice (it keeps their ids until their end), and one at the campaign's
+ * target version no longer matches. A device that does not match gets nothing: no decision, no event.
+ */
+function joinDynamic(checkedIn: Decided, dynamic: DynamicOffers, now: number): Decided {
+  const { state } = checkedIn;
+  const profile = state.profile!;
+  if (state.logging === 'collecting') return checkedIn;
+  const taken = (state.dynamic ?? []).filter((t) => t.endAt > now);
+  const matches = (o: DynamicOffer) => {
+    const offer = dynamicOffer(state.deviceId, o, now);
+    return o.endAt > now && !taken.some((t) => t.campaignId === o.campaignId) && currentVersion(profile, offer.packageKind) !== offer.targetVersion && rejectionOf(profile, offer, undefined) === undefined;
+  };
+  const found = dynamic.of(profile.make, profile.model).find(matches);
+  const kept = taken.length === (state.dynamic?.length ?? 0) ? state : { ...state, dynamic: taken };
+  if (!found) return { state: kept, outputs: checkedIn.outputs };
+  const took = onOffer({ ...kept, dynamic: [...taken, { campaignId: found.campaignId, endAt: found.endAt }] }, dynamicOffer(state.deviceId, found, now), now);
+  return { state: took.state, outputs: [...checkedIn.outputs, ...took.outputs] };
+}
+
+const dynamicOffer = (deviceId: string, o: DynamicOffer, now: number): Offer => ({ type: 'offer', campaignId: o.campaignId, deviceId, ...o.terms, dynamic: true, at: now });
 
 /** R-LOG-1: verbose logging asked for starts collecting at the device's next check-in. */
 function startCollecting(state: DeviceState, now: number): Decided {
@@ -129,6 +162,7 @@ function placeOf(state: DeviceState, offer: Offer): Partial<DeviceDecision> {
   return {
     ...(offer.part === undefined ? {} : { part: offer.part }),
     ...(offer.wave === undefined ? {} : { wave: offer.wave }),
+    ...(offer.dynamic ? { dynamic: true } : {}),
     cellId: cells && radio ? radio.cellId : null,
     cellLimit: cells && radio ? cellLimit(radio) : null,
   };

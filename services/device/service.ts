@@ -1,15 +1,19 @@
 import { inputParsers } from '../../contracts/index.ts';
 import type { DownloadTokenKeys } from '../../contracts/download-token.ts';
 import type { ServiceDefinition } from '../runtime/service.ts';
-import { deviceActor, type DeviceInput, type DeviceState } from './device-actor.ts';
+import { deviceActorWith, type DeviceInput, type DeviceState } from './device-actor.ts';
+import { DynamicCatalog } from './dynamic-catalog.ts';
 import { withDownloadTokens } from './download-tokens.ts';
 import type { DeviceOutput } from './task.ts';
 
-/** The device service; its package deliveries carry tokens signed with `tokenKeys` (R-SEC-1). */
-export function deviceService(tokenKeys: DownloadTokenKeys): ServiceDefinition<DeviceState, DeviceInput, DeviceOutput> {
+/**
+ * The device service; its package deliveries carry tokens signed with `tokenKeys` (R-SEC-1), and
+ * its devices take the running dynamic campaigns of `catalog` (R-SAFE-5), a table the runtime fills.
+ */
+export function deviceService(tokenKeys: DownloadTokenKeys, catalog = new DynamicCatalog()): ServiceDefinition<DeviceState, DeviceInput, DeviceOutput> {
   return {
     name: 'device',
-    actor: withDownloadTokens(deviceActor, tokenKeys),
+    actor: withDownloadTokens(deviceActorWith(catalog), tokenKeys),
     inputs: inputParsers<DeviceInput>({
       'device-checkins': (checkin) => ({ kind: 'checkin', checkin }),
       'device-status-reports': (report) => ({ kind: 'status', report }),
@@ -18,5 +22,6 @@ export function deviceService(tokenKeys: DownloadTokenKeys): ServiceDefinition<D
     }),
     outputs: ['device-commands', 'campaign-device-results', 'campaign-device-decisions', 'cell-requests', 'verbose-requests'],
     changelog: 'device-changelog',
+    tables: [catalog],
   };
 }

@@ -37,6 +37,8 @@ export interface DeviceState {
   readonly task: UpgradeTask | null;
   /** R-LOG-1: verbose logging asked for, then collecting from the next check-in (a task, R-DEV-3). */
   readonly logging: 'off' | 'requested' | 'collecting';
+  /** R-SAFE-5: the dynamic campaigns the device took, until their end: none is offered to it twice. */
+  readonly dynamic?: readonly { readonly campaignId: string; readonly endAt: number }[];
 }
 
 export type ResultStatus = 'UpgradeSuccess' | 'UpgradeFailed' | 'CampaignCancelled' | 'CampaignAborted';

@@ -8,7 +8,8 @@ import type { ActorType, Decision } from '../runtime/actor.ts';
  * list. It offers the campaign to those devices once the campaign says so, starts as many of
  * them as the campaign releases (R-SAFE-2/3/4: so many of one wave, in list order, never one the
  * campaign said to skip), and relays cancel, abort, halt, end and removal to them; offers and
- * controls go out on the one topic the device actor reads, in order.
+ * controls go out on the one topic the device actor reads, in order. A dynamic part (R-SAFE-5)
+ * has no list of its own to offer: devices that took the campaign at a check-in are added to it.
  */
 export interface PartState {
   readonly campaignId: string;
@@ -50,6 +51,9 @@ export const membersActor: ActorType<PartState, PartMessage, MembersOutput> = {
         return state.offered ? startNext(state, input.wave, input.count, now) : { state, outputs: [] };
       case 'skip':
         return skip(state, input.deviceId, now);
+      case 'add':
+        // R-SAFE-5: the device took the offer at its check-in; it starts when the campaign releases it.
+        return { state: state.deviceIds.includes(input.deviceId) ? state : { ...state, deviceIds: [...state.deviceIds, input.deviceId], offered: true }, outputs: [] };
       case 'control':
         if (!state.offered) return { state: undefined, outputs: [] };
         // `start` releases every device at once (a campaign part written before releases existed).

@@ -59,6 +59,18 @@ describe('campaign part actor', () => {
     });
   });
 
+  it('R-SAFE-5: a dynamic part takes the devices that joined at a check-in, once each, starts them as released and relays the campaign\'s controls to them', () => {
+    const add = (deviceId: string): PartMessage => ({ type: 'add', campaignId: 'k1', part: 0, deviceId, at: 2 });
+    const release: PartMessage = { type: 'release', campaignId: 'k1', part: 0, wave: 0, count: 5, at: 3 };
+    part.given().when(add('a')).then([]);
+    part.given([add('a'), add('a')]).when(release).then((outputs) => expect(told(outputs)).toEqual(['start:a']));
+    part.given([add('a'), release, add('b')]).when(release).then((outputs) => expect(told(outputs)).toEqual(['start:b']));
+    part.given([add('a'), release, add('b')]).when({ type: 'control', campaignId: 'k1', part: 0, action: 'end', at: 4 }).then((outputs, state) => {
+      expect(told(outputs)).toEqual(['end:a', 'end:b']);
+      expect(state).toBeUndefined();
+    });
+  });
+
   it('R-PILOT-2: a part held back is offered only when released', () => {
     part.given().when(members(['a'], false)).then([]);
     part.given([members(['a'], false)]).when({ type: 'offer', campaignId: 'k1', part: 0, at: 3 }).then((outputs) => expect(told(outputs)).toEqual(['offer:a']));

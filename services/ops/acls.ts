@@ -1,4 +1,5 @@
 import type { TopicNames } from '../runtime/topics.ts';
+import { TABLE_GROUP_PREFIX } from '../runtime/global-table.ts';
 import { serviceNames, type ServiceName } from './services.ts';
 
 /**
@@ -24,9 +25,10 @@ export function requiredAcls(names: TopicNames, projectionNames: readonly string
   const acls: Acl[] = [];
   const topic = (service: ServiceName, id: string, operation: Acl['operation']) => acls.push({ service, resource: 'TOPIC', pattern: 'LITERAL', name: names.name(id), operation });
   for (const service of serviceNames) {
+    const tables = [...names.specs.values()].filter((spec) => spec.consumers.includes(`${service} (table)`));
     for (const spec of names.specs.values()) {
-      // A changelog's consumer is "<service> (restore)": the service reads back what it wrote.
-      if (spec.consumers.includes(service) || spec.consumers.includes(`${service} (restore)`)) topic(service, spec.id, 'READ');
+      // A changelog's consumer is "<service> (restore)": the service reads back what it wrote; a global table's "<service> (table)".
+      if (spec.consumers.includes(service) || spec.consumers.includes(`${service} (restore)`) || tables.includes(spec)) topic(service, spec.id, 'READ');
       if (spec.producers.includes(service)) topic(service, spec.id, 'WRITE');
       // A record a service cannot handle goes to the input's dead-letter topic (services/runtime/dead-letter.ts).
       if (spec.consumers.includes(service) && spec.deadLetter) topic(service, spec.deadLetter, 'WRITE');
@@ -40,6 +42,8 @@ export function requiredAcls(names: TopicNames, projectionNames: readonly string
       { service, resource: 'GROUP', pattern: 'LITERAL', name: `${names.prefix}otaflow.${service}`, operation: 'READ' },
       // Restoring a task reads its changelog under a throwaway group (services/runtime/changelog.ts).
       { service, resource: 'GROUP', pattern: 'PREFIXED', name: 'otaflow-restore-', operation: 'READ' },
+      // Each instance reads its global tables under a throwaway group of its own (services/runtime/global-table.ts).
+      ...(tables.length > 0 ? [{ service, resource: 'GROUP', pattern: 'PREFIXED', name: TABLE_GROUP_PREFIX, operation: 'READ' } as const] : []),
       // One transactional producer per task: <group>.task-<partition> (services/runtime/service.ts).
       { service, resource: 'TRANSACTIONAL_ID', pattern: 'PREFIXED', name: `${names.prefix}otaflow.${service}.task-`, operation: 'WRITE' },
     );

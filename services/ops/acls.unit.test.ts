@@ -13,13 +13,19 @@ const acls = requiredAcls(names, projections.map((p) => p.name));
 const topicsOf = (service: string, operation: Acl['operation']) => acls.filter((a) => a.service === service && a.resource === 'TOPIC' && a.operation === operation).map((a) => a.name).sort();
 
 describe('Kafka ACLs, one principal per service', () => {
-  it("R-SEC-3: each service may read exactly its inputs and changelog, and write exactly its outputs, changelog and inputs' dead letters", () => {
+  it("R-SEC-3: each service may read exactly its inputs, changelog and global tables, and write exactly its outputs, changelog and inputs' dead letters", () => {
     for (const s of allServices()) {
       const inputs = Object.keys(s.inputs);
-      expect(topicsOf(s.name, 'READ'), `${s.name} reads`).toEqual([...inputs, s.changelog].map((id) => names.name(id)).sort());
+      const tables = (s.tables ?? []).map((t) => t.topic);
+      expect(topicsOf(s.name, 'READ'), `${s.name} reads`).toEqual([...inputs, s.changelog, ...tables].map((id) => names.name(id)).sort());
       const writes = [...s.outputs, s.changelog, ...inputs.map((id) => names.spec(id).deadLetter!)];
       expect(topicsOf(s.name, 'WRITE'), `${s.name} writes`).toEqual(writes.map((id) => names.name(id)).sort());
-      expect(acls.filter((a) => a.service === s.name && a.resource !== 'TOPIC').map((a) => `${a.resource} ${a.pattern} ${a.name}`)).toEqual([`GROUP LITERAL p.otaflow.${s.name}`, 'GROUP PREFIXED otaflow-restore-', `TRANSACTIONAL_ID PREFIXED p.otaflow.${s.name}.task-`]);
+      expect(acls.filter((a) => a.service === s.name && a.resource !== 'TOPIC').map((a) => `${a.resource} ${a.pattern} ${a.name}`)).toEqual([
+        `GROUP LITERAL p.otaflow.${s.name}`,
+        'GROUP PREFIXED otaflow-restore-',
+        ...(tables.length > 0 ? ['GROUP PREFIXED otaflow-table-'] : []),
+        `TRANSACTIONAL_ID PREFIXED p.otaflow.${s.name}.task-`,
+      ]);
     }
   });
 

@@ -31,6 +31,15 @@ describe('projection folds', () => {
     expect(d).toMatchObject({ scheduleKind: 'FUTURE', scheduleStartAt: 100, scheduleEndAt: 200, failed: 1, cancelled: 2, succeeded: 0 });
   });
 
+  it('R-SAFE-5: devices that join a dynamic campaign raise its device count and count as accepted', () => {
+    const [d] = foldByKey<CampaignInput, unknown>(campaignsProjection, [
+      { kind: 'event', event: ev({ type: 'COMMAND_ACCEPTED', deviceCount: 0, at: 1 }) },
+      { kind: 'event', event: ev({ type: 'DEVICE_DECISION', deviceStatus: 'Accepted', deviceId: 'x', deviceCount: 1, at: 2 }) },
+      { kind: 'event', event: ev({ type: 'DEVICE_DECISION', deviceStatus: 'Accepted', deviceId: 'y', deviceCount: 2, at: 3 }) },
+    ]);
+    expect(d).toMatchObject({ deviceCount: 2, accepted: 2 });
+  });
+
   it('R-CELL-3: folds cell events into current use, peak and grant count', () => {
     const base = { cellId: 'c', deviceId: 'd', campaignId: 'k', limit: 2, waiting: 0 };
     const [d, ...others] = foldByKey(cellUtilisationProjection, [

@@ -91,7 +91,7 @@ export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, optio
     const names = new TopicNames(loadTopicSpecs(), config.topicPrefix);
     const kafka = createKafka(config, logger, `otaflow-${def.name}-${config.instanceId}`);
     const registry = createRegistry(config);
-    const codecs = await untilStopped(createCodecs([...Object.keys(def.inputs), ...def.outputs], names, registry, { log: logger, registry: config }), stopped);
+    const codecs = await untilStopped(createCodecs([...Object.keys(def.inputs), ...def.outputs, ...(def.tables ?? []).map((t) => t.topic)], names, registry, { log: logger, registry: config }), stopped);
     const deps = { kafka, names, codecs, clock: config.clock, maxClockSkewMs: config.maxClockSkewMs, logger, metrics };
     await supervise(`the ${def.name} service`, async () => (running = await startService(def, deps)), { log: logger, stopped });
   } catch (e) {

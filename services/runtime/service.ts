@@ -12,6 +12,7 @@ import { sendChunks } from './send-chunks.ts';
 import { Serial } from './serial.ts';
 import type { TopicNames } from './topics.ts';
 import { inTransaction, isFenced } from './transaction.ts';
+import { followTable, type FollowedTable, type GlobalTable } from './global-table.ts';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.ts';
 import { Registry } from 'prom-client';
 import { WakeHeap } from './wake-heap.ts';
@@ -31,6 +32,8 @@ export interface ServiceDefinition<S, In, O extends Output = Output> {
   readonly changelog: string;
   /** What the service does with each kind of error (default deadLetterOrRetry). */
   readonly recovery?: RecoveryStrategy;
+  /** Topics every instance reads whole into memory its actor reads (global-table.ts); the service starts once they caught up. */
+  readonly tables?: readonly GlobalTable[];
 }
 
 export interface ServiceDeps {
@@ -321,6 +324,11 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
     else fail(payload.error);
   });
+  const context = () => ({ now: clock.now(), maxSkewMs: deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS });
+  const tables: FollowedTable[] = [];
+  for (const table of def.tables ?? []) {
+    tables.push(await followTable(names.name(table.topic), table, { kafka, admin, codec: codecs.get(table.topic)!, context, logger: log, failed: fail }));
+  }
   await consumer.connect();
   for (const topic of inputByName.keys()) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
@@ -411,6 +419,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
       clearInterval(tick);
       await consumer.disconnect();
       await Promise.all([...tasks.values()].map(closeTask));
+      await Promise.all(tables.map((t) => t.stop()));
       await admin.disconnect();
       log.info('service stopped');
     },

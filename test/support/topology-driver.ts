@@ -271,6 +271,10 @@ export class TopologyDriver {
 
   #deliver(record: Stored): void {
     for (const s of this.#services) {
+      // A global table takes every record of its topic, as each instance's table reader does (services/runtime/global-table.ts).
+      for (const table of s.def.tables ?? []) if (table.topic === record.topic) table.apply(record.key ?? '', this.#codecs.get(record.topic)!.decode(record.bytes), this.#context());
+    }
+    for (const s of this.#services) {
       if (!(record.topic in s.def.inputs)) continue;
       const items: BatchItem<Delivery>[] = [{ key: record.key ?? '', input: { kind: 'record', record } }];
       const decision = this.#decide(s, items);

@@ -80,6 +80,8 @@ export function foldCampaign(change: CampaignDelta | undefined, input: CampaignI
     d.estimatedAt = e.at;
   }
   if (e.type === 'COMMAND_ACCEPTED' && e.deviceCount !== null) d.deviceCount = e.deviceCount;
+  // R-SAFE-5: a device joining a dynamic campaign names the campaign's count with it.
+  if (e.type === 'DEVICE_DECISION' && e.deviceCount != null) d.deviceCount = Math.max(d.deviceCount ?? 0, e.deviceCount);
   if (e.type === 'DEVICE_DECISION') {
     if (e.deviceStatus === 'Accepted') d.accepted++;
     else d.rejected++;
