@@ -53,7 +53,7 @@ export interface Estimate {
 const MINUTE = 60_000;
 
 /** How many rounds the common round weighs against a cell's own pace. */
-const SHRINK = 4;
+const SHRINK = 16;
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const duration = (ms: number) => (ms < 2 * MINUTE ? `${(ms / 1000).toFixed(1)} s` : `${(ms / MINUTE).toFixed(1)} min`);

@@ -115,14 +115,14 @@ describe('rollout deciders', () => {
     expect(c.heldMs).toBeCloseTo(764);
   });
 
-  it('R-SAFE-6: the length of a round comes from every cell working through rounds; one cell\'s first two results weigh as one round against four of the common one', () => {
+  it('R-SAFE-6: the length of a round comes from every cell working through rounds; one cell\'s first two results weigh as one round against sixteen of the common one', () => {
     const base = { now: T0 + 4_000, startedAt: T0, unreleased: 0, ratePerMinute: null, wavesLeft: 0, endAt: null };
     // Three limit-1 cells of 25: a's first two results came 2 s apart, b's and c's five came 0.5 s apart.
     const steady = { accepted: 25, finals: 5, limit: 1, firstFinalAt: T0 + 1_000, lastFinalAt: T0 + 3_000 };
     const a = { accepted: 25, finals: 2, limit: 1, firstFinalAt: T0 + 1_000, lastFinalAt: T0 + 3_000 };
     const e = estimateCompletion({ ...base, cells: [['a', a], ['b', steady], ['c', steady]] })!;
-    // a: 23 left at (1 × 2 s + 4 × 0.5 s) / 5 = 0.8 s a round, from its last result at 3 s; alone at its own pace it would say 49 s.
-    expect(e.at).toBe(T0 + 21_400);
+    // a: 23 left at (1 × 2 s + 16 × 0.5 s) / 17 ≈ 0.59 s a round, from its last result at 3 s; alone at its own pace it would say 49 s.
+    expect(e.at).toBe(T0 + 3_000 + Math.round((23 * 10_000) / 17));
     expect(e.reason).toBe('23 devices left in the slowest cell a; a round of tokens about 0.5 s');
   });
 });
