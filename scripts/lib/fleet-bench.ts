@@ -33,6 +33,8 @@ export interface FleetBenchOptions {
   readonly devicesPerCell: number;
   /** The campaign starts this long after the services, once its devices are checked in and decided. */
   readonly startAfterMs: number;
+  /** Also timed: the dispatch of this many devices, the same work at every fleet size. */
+  readonly dispatchMark: number;
   readonly progress: (line: string) => void;
 }
 
@@ -58,6 +60,11 @@ export interface FleetBenchReport {
   readonly accept: PhaseFigures;
   /** From the campaign's start to every device's first command (QUERY_VERSION: the devices are online). */
   readonly dispatch: PhaseFigures;
+  /**
+   * From the campaign's start to the first command of `dispatchMark` devices: a long dispatch
+   * shares the services with the flows of the devices it started first, a short one hardly.
+   */
+  readonly dispatchFirst: PhaseFigures & { readonly devices: number };
   /** From the campaign's start to every device's result. */
   readonly complete: PhaseFigures;
   readonly memory: { readonly idle: MemoryPoint; readonly checkedIn: MemoryPoint; readonly accepted: MemoryPoint & { readonly campaignStarted: boolean }; readonly completed: MemoryPoint };
@@ -132,9 +139,13 @@ export async function fleetBench(o: FleetBenchOptions): Promise<FleetBenchReport
 
     await waitFor('the campaign to start', () => states.includes('InProgress'), o.startAfterMs + 600_000, 50);
     started = Date.now();
-    await waitFor('every device to get its first command', () => (simulator.commandsSeen.get('QUERY_VERSION') ?? 0) >= o.devices, 3_600_000, 100);
+    const dispatched = () => simulator.commandsSeen.get('QUERY_VERSION') ?? 0;
+    const mark = Math.min(o.dispatchMark, o.devices);
+    await waitFor(`${mark} devices to get their first command`, () => dispatched() >= mark, 3_600_000, 50);
+    const dispatchFirst = { ...phase(mark, started), devices: mark };
+    await waitFor('every device to get its first command', () => dispatched() >= o.devices, 3_600_000, 100);
     const dispatch = phase(o.devices, started);
-    o.progress(`dispatched: ${show(dispatch)}`);
+    o.progress(`dispatched: ${show(dispatch)}; the first ${mark}: ${show(dispatchFirst)}`);
     await waitFor('every device to finish', () => results >= o.devices, 3_600_000, 200);
     const complete = phase(o.devices, started);
     o.progress(`completed: ${show(complete)}`);
@@ -144,7 +155,7 @@ export async function fleetBench(o: FleetBenchOptions): Promise<FleetBenchReport
 
     const restore = await restartDevice(services.device);
     o.progress(`device service restored ${restore.actors} actors in ${(restore.ms / 1000).toFixed(1)} s, peak RSS ${mib(restore.peakRss)}, after GC heap ${mib(restore.after.heapUsed)} RSS ${mib(restore.after.rss)}`);
-    return { devices: o.devices, cells, checkin, accept, dispatch, complete, memory: { idle, checkedIn, accepted, completed }, restore };
+    return { devices: o.devices, cells, checkin, accept, dispatch, dispatchFirst, complete, memory: { idle, checkedIn, accepted, completed }, restore };
   } finally {
     await simulator.stop();
     await Promise.all(Object.values(services).map((s) => s.stop()));
