@@ -8,6 +8,7 @@ import type { PilotEvent } from '../../contracts/pilot-events.ts';
 import type { VerboseEvent } from '../../contracts/verbose-events.ts';
 import { AUTO_OFF_MS, fetchableAt, purgeAt, type Session } from '../../services/verbose/verbose-actor.ts';
 import { cellIdOf, clientTypeOf, luhnImei, radioClasses, seededRandom } from '../fleet/fleet.ts';
+import { scheduleCommand } from './campaign-run.ts';
 
 /** A record for a topic, keyed as its topic's contract says, with its value not yet encoded. */
 export interface ProjectionRecord {
@@ -32,7 +33,7 @@ export interface ProjectionEventsOptions {
   readonly seed?: number;
 }
 
-const producible = new Set(['campaign-events', 'campaign-device-results', 'cell-events', 'pilot-events', 'device-checkins', 'verbose-events']);
+const producible = new Set(['campaign-commands', 'campaign-events', 'campaign-device-results', 'cell-events', 'pilot-events', 'device-checkins', 'verbose-events']);
 const products = [
   { make: 'Acme', model: 'Sensor-1' },
   { make: 'Acme', model: 'Meter-2' },
@@ -146,6 +147,9 @@ export function* projectionEvents(o: ProjectionEventsOptions): Generator<Project
       value: { type, deviceId: d.deviceId, ...s, fetchableAt: fetchableAt(s), purgeAt: purgeAt(s), at: now() } satisfies VerboseEvent,
     });
 
+    // The operator's SCHEDULE, which the audit projection (R-SEC-2) folds with its answer.
+    const devicesNamed = fleet.map((d) => ({ deviceId: d.deviceId, protocol: 'LWM2M' as const, make, model, firmwareVersion: fromVersion }));
+    yield { topicId: 'campaign-commands', key: campaignId, value: { ...scheduleCommand(campaignId, devicesNamed, targetVersion), commandId: `${campaignId}-0`, at: now(), principal: 'bench' } };
     yield state(null, 'RequestPending');
     yield event('COMMAND_ACCEPTED', { commandId: `${campaignId}-0`, reason: 'SCHEDULE: accepted', deviceCount: devices });
     const accepted: Device[] = [];
