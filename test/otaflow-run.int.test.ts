@@ -108,7 +108,8 @@ describe('otaflow run', () => {
     expect(last.commits).toBeGreaterThan(first.commits);
     expect(last.cellRecordsIn).toBeGreaterThan(first.cellRecordsIn);
     expect(Math.max(...samples.map((s) => s.tokensInUse))).toBeGreaterThan(0);
-    expect(last.tokensInUse).toBe(0);
+    // A sample may have been taken before the cell read the last release: the gauge is read again until every token is back.
+    await waitFor('the cell service to hold no token', async () => (await otaflow.scrape('cell')).get('otaflow_cell_tokens_in_use') === 0, 30_000, 100);
     expect(Math.max(...samples.map((s) => s.lag))).toBeGreaterThan(0);
   });
 
