@@ -14,7 +14,15 @@
  * BENCH_MESSAGES (default 200000), BENCH_DEVICES (default 5000), BENCH_ACCEPTANCE_DEVICES
  * (default 100000), BENCH_PROJECTION_EVENTS (P, default 1000000), BENCH_PROJECTION_RATE (R,
  * default 10000) and BENCH_PROJECTION_SECONDS (S, default 30) size the runs;
- * BENCH_ONLY=projector runs step 5 alone.
+ *  6. the fleet: BENCH_FLEET_DEVICES (default 1,000,000) instant devices, after the same at
+ *     BENCH_FLEET_BASELINE_DEVICES (default 100,000) for the ratio, checked in, accepted into one
+ *     campaign, dispatched and completed, every cell at limit 50, through the campaign, members,
+ *     device and cell services as their own processes (scripts/lib/fleet-bench.ts): devices/min
+ *     per phase, heap and changelog bytes per device and RSS per service, and the device service's
+ *     restore after a restart. BENCH_FLEET_DEVICES_PER_CELL (default 1000) sizes the cells and
+ *     BENCH_FLEET_START_AFTER_S (default devices ÷ 4000 + 40) is when the campaign starts, counted
+ *     from the services' start: after every device is checked in and decided.
+ * BENCH_ONLY=projector or BENCH_ONLY=fleet runs that step alone.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,6 +43,7 @@ import { TopicRecorder } from './lib/topic-recorder.ts';
 import { caughtUp, produce } from './lib/kafka.ts';
 import { Pipeline } from './lib/pipeline.ts';
 import { projectorBench } from './lib/projector-bench.ts';
+import { fleetBench, type FleetBenchReport } from './lib/fleet-bench.ts';
 import { createTopology, type Topology } from './lib/topology.ts';
 import { scheduleParts } from './lib/schedule-parts.ts';
 import { waitFor } from './lib/wait-for.ts';
@@ -45,8 +54,11 @@ const ACCEPTANCE_DEVICES = envPositiveInteger(process.env, 'BENCH_ACCEPTANCE_DEV
 const PROJECTION_EVENTS = envPositiveInteger(process.env, 'BENCH_PROJECTION_EVENTS', 1_000_000);
 const PROJECTION_RATE = envPositiveInteger(process.env, 'BENCH_PROJECTION_RATE', 10_000);
 const PROJECTION_SECONDS = envPositiveInteger(process.env, 'BENCH_PROJECTION_SECONDS', 30);
+const FLEET_DEVICES = envPositiveInteger(process.env, 'BENCH_FLEET_DEVICES', 1_000_000);
+const FLEET_BASELINE_DEVICES = envPositiveInteger(process.env, 'BENCH_FLEET_BASELINE_DEVICES', 100_000);
+const FLEET_DEVICES_PER_CELL = envPositiveInteger(process.env, 'BENCH_FLEET_DEVICES_PER_CELL', 1000);
 const ONLY = process.env.BENCH_ONLY;
-if (ONLY !== undefined && ONLY !== 'projector') throw new Error(`BENCH_ONLY may be "projector" or unset, got "${ONLY}"`);
+if (ONLY !== undefined && ONLY !== 'projector' && ONLY !== 'fleet') throw new Error(`BENCH_ONLY may be "projector", "fleet" or unset, got "${ONLY}"`);
 const CELLS = 200;
 
 function cellRequests(n: number): { key: string; value: string }[] {
@@ -169,30 +181,59 @@ async function runtimeSteps() {
   };
 }
 
+/** Step 6: the baseline size, then the full one; the rates at the full size as ratios to the baseline's. */
+async function fleetSteps() {
+  const sizes = FLEET_BASELINE_DEVICES < FLEET_DEVICES ? [FLEET_BASELINE_DEVICES, FLEET_DEVICES] : [FLEET_DEVICES];
+  const runs: FleetBenchReport[] = [];
+  for (const devices of sizes) {
+    const startAfterS = envPositiveInteger(process.env, 'BENCH_FLEET_START_AFTER_S', Math.round(devices / 4000 + 40));
+    runs.push(await fleetBench({ devices, devicesPerCell: FLEET_DEVICES_PER_CELL, startAfterMs: startAfterS * 1000, dispatchMark: sizes[0]!, progress: (line) => console.log(`bench: fleet ${devices}: ${line}`) }));
+  }
+  const [base, full] = [runs[0]!, runs.at(-1)!];
+  const ratio = (rate: (r: FleetBenchReport) => number) => rate(full) / rate(base);
+  const ratios = {
+    accept: ratio((r) => r.accept.devicesPerMinute),
+    dispatch: ratio((r) => r.dispatch.devicesPerMinute),
+    dispatchFirst: ratio((r) => r.dispatchFirst.devicesPerMinute),
+    complete: ratio((r) => r.complete.devicesPerMinute),
+  };
+  if (runs.length > 1) {
+    console.log(
+      `bench: fleet rates at ${full.devices} ÷ at ${base.devices}: accept ${ratios.accept.toFixed(2)}, dispatch ${ratios.dispatch.toFixed(2)} ` +
+        `(of the first ${base.devices} devices ${ratios.dispatchFirst.toFixed(2)}), complete ${ratios.complete.toFixed(2)}`,
+    );
+  }
+  return { runs, ratios: runs.length > 1 ? ratios : null };
+}
+
 execFileSync('bash', ['scripts/stack', 'up'], { cwd: projectRoot, stdio: 'inherit' });
-const runtime = ONLY === 'projector' ? {} : await runtimeSteps();
-const projector = await projectorBench({
+const runtime = ONLY === undefined ? await runtimeSteps() : {};
+const fleet = ONLY === undefined || ONLY === 'fleet' ? await fleetSteps() : null;
+const projector = ONLY === 'fleet' ? null : await projectorBench({
   events: PROJECTION_EVENTS,
   rate: PROJECTION_RATE,
   seconds: PROJECTION_SECONDS,
   progress: (line) => console.log(`bench: projector: ${line}`),
 });
-const { replay, live } = projector;
-console.log(
-  `bench: projector replay          ${replay.recordsPerSecond.toFixed(0).padStart(8)} records/s into PostgreSQL (${replay.records} records on the topics, each counted once however many projections read it, ` +
-    `in ${replay.seconds.toFixed(1)} s of which ${replay.startSeconds.toFixed(1)} s starting ${projector.projections.length} projections; event loop busy ${(replay.eventLoopBusy * 100).toFixed(0)}%)`,
-);
-console.log(`bench: projector replay rows     ${Object.entries(replay.rowsByTable).map(([table, n]) => `${table} ${n}`).join(', ')}`);
-console.log(
-  `bench: projector lag at ${live.targetRate}/s  p50 ${live.lagMs.p50} ms, p99 ${live.lagMs.p99} ms, max ${live.lagMs.max} ms (produce to SQL commit; ${live.records} records in ${live.produceSeconds.toFixed(1)} s = ` +
-    `${live.producedPerSecond.toFixed(0)}/s, all committed ${live.drainSeconds.toFixed(1)} s after the last send: ${live.keptUp ? 'kept up' : 'did NOT keep up'}; event loop busy ${(live.eventLoopBusy * 100).toFixed(0)}%)`,
-);
-console.log(`bench: projector lag p99 per 5 s ${live.lagP99MsPer5s.join(', ')} ms`);
+if (projector) {
+  const { replay, live } = projector;
+  console.log(
+    `bench: projector replay          ${replay.recordsPerSecond.toFixed(0).padStart(8)} records/s into PostgreSQL (${replay.records} records on the topics, each counted once however many projections read it, ` +
+      `in ${replay.seconds.toFixed(1)} s of which ${replay.startSeconds.toFixed(1)} s starting ${projector.projections.length} projections; event loop busy ${(replay.eventLoopBusy * 100).toFixed(0)}%)`,
+  );
+  console.log(`bench: projector replay rows     ${Object.entries(replay.rowsByTable).map(([table, n]) => `${table} ${n}`).join(', ')}`);
+  console.log(
+    `bench: projector lag at ${live.targetRate}/s  p50 ${live.lagMs.p50} ms, p99 ${live.lagMs.p99} ms, max ${live.lagMs.max} ms (produce to SQL commit; ${live.records} records in ${live.produceSeconds.toFixed(1)} s = ` +
+      `${live.producedPerSecond.toFixed(0)}/s, all committed ${live.drainSeconds.toFixed(1)} s after the last send: ${live.keptUp ? 'kept up' : 'did NOT keep up'}; event loop busy ${(live.eventLoopBusy * 100).toFixed(0)}%)`,
+  );
+  console.log(`bench: projector lag p99 per 5 s ${live.lagP99MsPer5s.join(', ')} ms`);
+}
 
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   ...runtime,
+  fleet,
   projector,
 };
 const dir = join(projectRoot, '.stack', 'bench');

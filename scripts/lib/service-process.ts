@@ -1,10 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../services/runtime/topics.ts';
 
 export const testLogDir = join(projectRoot, '.stack', 'logs', 'test');
 export const demoLogDir = join(projectRoot, '.stack', 'logs', 'demo');
+
+/** process.memoryUsage() of a measured service after a full garbage collection. */
+export interface ServiceMemory {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+
+const probe = join(projectRoot, 'scripts', 'lib', 'memory-probe.ts');
 
 /** A service started as its own Node process, as in production; logs go to a file. */
 export class ServiceProcess {
@@ -12,20 +23,24 @@ export class ServiceProcess {
   readonly logFile: string;
   #child: ChildProcess | undefined;
   #env: Record<string, string | undefined>;
+  readonly #measured: boolean;
 
-  constructor(name: string, env: Record<string, string | undefined>, label: string, logDir = testLogDir) {
+  /** A `measured` service answers memory() (scripts/lib/memory-probe.ts). */
+  constructor(name: string, env: Record<string, string | undefined>, label: string, logDir = testLogDir, options: { measured?: boolean } = {}) {
     this.name = name;
     this.#env = env;
+    this.#measured = options.measured ?? false;
     mkdirSync(logDir, { recursive: true });
     this.logFile = join(logDir, `${label}-${name}.log`);
   }
 
   start(instance = 'a'): void {
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [join(projectRoot, 'services', this.name, 'main.ts')], {
+    const probing = this.#measured ? ['--expose-gc', '--import', probe] : [];
+    const child = spawn(process.execPath, [...probing, join(projectRoot, 'services', this.name, 'main.ts')], {
       cwd: projectRoot,
       env: { ...this.#env, OTAFLOW_LOG_LEVEL: 'info', OTAFLOW_INSTANCE_ID: `${this.name}-${instance}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: this.#measured ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
@@ -40,6 +55,28 @@ export class ServiceProcess {
   /** True while the process last started is running (it has not exited or been killed). */
   get running(): boolean {
     return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  /** Memory of a running measured process after a full garbage collection. */
+  async memory(timeoutMs = 60_000): Promise<ServiceMemory> {
+    const child = this.#child;
+    if (!this.#measured || !child || !this.running) throw new Error(`${this.name} is not a running measured process`);
+    return new Promise<ServiceMemory>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} did not report its memory within ${timeoutMs} ms`)), timeoutMs);
+      child.once('message', (m) => {
+        clearTimeout(timer);
+        resolve(m as ServiceMemory);
+      });
+      child.send('memory');
+    });
+  }
+
+  /** The largest resident set the running process has had (VmHWM, Linux). */
+  peakRss(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status);
+    if (!kb) throw new Error(`no VmHWM in /proc/${this.pid}/status`);
+    return Number(kb[1]) * 1024;
   }
 
   /** SIGKILL: no graceful shutdown, nothing flushed or committed. */

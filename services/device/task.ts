@@ -2,8 +2,7 @@ import type { RadioQuality } from '../../contracts/cell-requests.ts';
 import { campaignCommand, logCommand, type CommandKind } from '../../contracts/device-commands.ts';
 import type { Publish } from '../../contracts/index.ts';
 import type { Checkin } from '../../contracts/device-checkins.ts';
-import type { Offer } from '../../contracts/device-campaign.ts';
-import type { Protocol } from '../../contracts/common.ts';
+import type { OfferTerms, Protocol } from '../../contracts/common.ts';
 
 /**
  * A device's one current task (R-DEV-3) and the outputs every flow shares: device
@@ -14,7 +13,8 @@ export type Step = 'scheduled' | 'retryWait' | 'awaitWindow' | 'awaitCheckin' | 
 export interface UpgradeTask {
   readonly campaignId: string;
   readonly attempt: number;
-  readonly offer: Offer;
+  /** The campaign's terms: the same object for every device of the campaign once packed (packed-state.ts). */
+  readonly offer: OfferTerms;
   readonly step: Step;
   readonly deadline: number | null;
   readonly cellId: string | null;

@@ -35,7 +35,29 @@ export interface ActorType<S, In, O extends Output = Output> {
   wakeAt(state: S): number | undefined;
   /** How the state is written to the changelog; default: the whole state, one JSON record under the actor key. */
   readonly pieces?: StatePieces<S>;
+  /** How the state is held in memory and written to the changelog when packed (not with `pieces`). */
+  readonly packed?: PackedStates<S>;
 }
+
+/**
+ * States held packed, for an actor type with very many actors (a fleet's devices): the task's store
+ * keeps each state as one compact string, which is also its changelog record's value, and unpacks
+ * it only to decide. Values that many states share (a campaign's offer terms) are not in the string
+ * but referred to by id: the runtime keeps one of each per process, writes each once to each task's
+ * changelog (a record under SHARED_KEY_PREFIX and the id, before or with the first state that refers
+ * to it), and reads them back on a restore.
+ */
+export interface PackedStates<S> {
+  /** The state as a string; `share` names every shared value it refers to. Pure but for `share`. */
+  pack(key: string, state: S, share: (id: string, value: unknown) => void): string;
+  /** The state from its packed form; `shared` gives a shared value by id (throws for one not known). */
+  unpack(key: string, packed: string, shared: (id: string) => unknown): S;
+  /** `wakeAt` of the packed state, read without unpacking it (a restore reads every state). */
+  wakeAt(packed: string): number | undefined;
+}
+
+/** Changelog record keys of shared values (PackedStates); no actor key starts with a control character. */
+export const SHARED_KEY_PREFIX = '\u0000shared\u0000';
 
 /** A changelog piece of a state: `value` undefined deletes the piece. */
 export interface Piece {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { PIECE_SEPARATOR, type ActorType } from './actor.ts';
-import type { Logger } from './logger.ts';
 
 /**
  * A service's state lives in a compacted changelog topic co-partitioned with its
@@ -12,12 +11,11 @@ import type { Logger } from './logger.ts';
  */
 export const POSITIONS_KEY = '\u0000positions';
 
-export interface TaskSnapshot {
-  /** Record key → value: an actor's whole state, or one piece of it (StatePieces). */
-  readonly states: Map<string, unknown>;
-  /** Physical input topic name → next offset not yet reflected in the states. */
-  readonly positions: Map<string, bigint>;
-}
+/** Physical input topic name → next offset not yet reflected in a task's states. */
+export type Positions = Map<string, bigint>;
+
+/** Takes a changelog record of a state (or a piece, or a shared value) as a restore reads it; `value` null is a tombstone. */
+export type RestoreSink = (partition: number, key: string, value: string | null) => void;
 
 /** The actors' states in a snapshot: whole states as they are, the pieces of each actor assembled. */
 export function actorStates<S>(actor: ActorType<S, never>, records: ReadonlyMap<string, unknown>): Map<string, S> {
@@ -47,25 +45,27 @@ export function positionsRecord(positions: ReadonlyMap<string, bigint>, partitio
 }
 
 /**
- * Reads the given changelog partitions from the beginning to their end. kafkajs has no
- * manual partition assignment, so a throwaway consumer group does the reading. The end
- * is the high watermark taken after the task's producer has fenced any previous owner,
- * so no transaction of that partition can still be open.
+ * Reads the given changelog partitions from the beginning to their end, handing every state
+ * record to `sink` as it comes (no snapshot is built beside the tasks' stores), and returns each
+ * partition's positions. kafkajs has no manual partition assignment, so a throwaway consumer
+ * group does the reading. The end is the high watermark taken after the task's producer has
+ * fenced any previous owner, so no transaction of that partition can still be open.
  */
 export async function restoreTasks(
   kafka: Kafka,
   admin: Admin,
   topic: string,
   partitions: readonly number[],
-  logger: Logger,
+  sink: RestoreSink,
   timeoutMs = 120_000,
-): Promise<Map<number, TaskSnapshot>> {
-  const result = new Map<number, TaskSnapshot>(partitions.map((p) => [p, { states: new Map(), positions: new Map() }]));
+): Promise<{ readonly positions: Map<number, Positions>; readonly records: number }> {
+  const result = new Map<number, Positions>(partitions.map((p) => [p, new Map()]));
+  let records = 0;
   const ends = new Map<number, bigint>();
   for (const o of await admin.fetchTopicOffsets(topic)) {
     if (result.has(o.partition) && BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
   }
-  if (ends.size === 0) return result;
+  if (ends.size === 0) return { positions: result, records };
 
   const groupId = `otaflow-restore-${randomUUID()}`;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
@@ -83,7 +83,6 @@ export async function restoreTasks(
     const end = ends.get(payload.partition);
     if (end !== undefined && BigInt(payload.lastOffset) >= end - 1n) markDone(payload.partition);
   });
-  const started = Date.now();
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -91,20 +90,19 @@ export async function restoreTasks(
       autoCommit: false,
       partitionsConsumedConcurrently: Math.max(1, partitions.length),
       eachBatch: async ({ batch }) => {
-        const snapshot = result.get(batch.partition);
-        if (!snapshot || !pending.has(batch.partition)) {
+        const positions = result.get(batch.partition);
+        if (!positions || !pending.has(batch.partition)) {
           consumer.pause([{ topic, partitions: [batch.partition] }]);
           return;
         }
+        records += batch.messages.length;
         for (const m of batch.messages) {
           const key = m.key?.toString() ?? '';
           if (key === POSITIONS_KEY) {
             const plain = JSON.parse(m.value!.toString()) as Record<string, string>;
-            for (const [t, o] of Object.entries(plain)) snapshot.positions.set(t, BigInt(o));
-          } else if (m.value === null) {
-            snapshot.states.delete(key);
+            for (const [t, o] of Object.entries(plain)) positions.set(t, BigInt(o));
           } else {
-            snapshot.states.set(key, JSON.parse(m.value.toString()));
+            sink(batch.partition, key, m.value === null ? null : m.value.toString());
           }
         }
       },
@@ -120,6 +118,5 @@ export async function restoreTasks(
     await consumer.disconnect().catch(() => undefined);
     await admin.deleteGroups([groupId]).catch(() => undefined);
   }
-  logger.info({ topic, partitions, ms: Date.now() - started, actors: [...result.values()].reduce((n, s) => n + s.states.size, 0) }, 'restored tasks');
-  return result;
+  return { positions: result, records };
 }

@@ -32,6 +32,8 @@ export interface BatchDeps<S, In> {
   readonly actor: ActorType<S, In>;
   /** The committed state of a key. */
   readonly stored: (key: string) => S | undefined;
+  /** Takes the shared values of packed states (PackedStates.pack); required for an actor whose states are packed. */
+  readonly share?: (id: string, value: unknown) => void;
   /** Encodes one output; throws Defect when it cannot. */
   readonly encode: (output: Output) => readonly [string, Message];
   readonly recovery: RecoveryStrategy;
@@ -91,7 +93,7 @@ function decideItems<S, In>(deps: BatchDeps<S, In>, items: readonly BatchItem<In
 
   const serialised = new Map<string, string | null>();
   for (const [key, state] of staged) {
-    const written = persistOrUndefined(actor, key, state);
+    const written = persistOrUndefined(deps, key, state);
     budget.bytes -= written?.bytes ?? 0;
     if (written && written.largest <= MAX_RECORD_BYTES) {
       staged.set(key, written.state);
@@ -127,7 +129,7 @@ function redecide<S, In>(
     if (!('outputs' in results[i]!)) continue;
     try {
       const decided = decideOne(deps, state ?? deps.actor.initial(key), items[i]!.input, now);
-      const next = persist(deps.actor, key, decided.state);
+      const next = persist(deps, key, decided.state);
       budget.bytes -= next.bytes;
       if (budget.bytes < 0) throw new OverBudget(i);
       if (next.largest > MAX_RECORD_BYTES) {
@@ -188,16 +190,22 @@ interface Written<S> {
 }
 
 /** A state that cannot be written is found, input by input, by the slow path. */
-function persistOrUndefined<S, In>(actor: ActorType<S, In>, key: string, state: S | undefined): Written<S> | undefined {
+function persistOrUndefined<S, In>(deps: BatchDeps<S, In>, key: string, state: S | undefined): Written<S> | undefined {
   try {
-    return persist(actor, key, state);
+    return persist(deps, key, state);
   } catch {
     return undefined;
   }
 }
 
-/** The changelog records of a key's new state: the whole state, or the pieces it changed (StatePieces). */
-function persist<S, In>(actor: ActorType<S, In>, key: string, state: S | undefined): Written<S> {
+/** The changelog records of a key's new state: the whole state, packed (PackedStates), or the pieces it changed (StatePieces). */
+function persist<S, In>(deps: BatchDeps<S, In>, key: string, state: S | undefined): Written<S> {
+  const { actor } = deps;
+  if (actor.packed) {
+    if (!deps.share) throw new Defect(`${actor.name} packs its states but the batch has no store for shared values`);
+    const packed = state === undefined ? null : actor.packed.pack(key, state, deps.share);
+    return { state, records: [[key, packed]], bytes: packed?.length ?? 0, largest: recordSize(key, packed) };
+  }
   if (!actor.pieces) {
     const json = state === undefined ? null : JSON.stringify(state);
     return { state, records: [[key, json]], bytes: json?.length ?? 0, largest: recordSize(key, json) };

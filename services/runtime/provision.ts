@@ -5,7 +5,7 @@ import { DEFAULT_PARTITIONS } from './config.ts';
 import type { TopicNames } from './topics.ts';
 
 /** Configs that change no record's place or life in a way a consumer could notice: applied to existing topics. */
-const ALTERABLE_CONFIGS: ReadonlySet<string> = new Set(['retention.ms', 'max.message.bytes']);
+const ALTERABLE_CONFIGS: ReadonlySet<string> = new Set(['retention.ms', 'max.message.bytes', 'segment.bytes']);
 
 /**
  * Creates the declared topics that are missing, all with one partition count: `partitions`

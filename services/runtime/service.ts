@@ -1,6 +1,6 @@
 import { Partitioners, type Admin, type Batch, type Consumer, type Kafka, type Message, type Producer } from 'kafkajs';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, InvalidMessage, type ActorType, type InputParser, type Output, type Wake } from './actor.ts';
-import { actorStates, positionsRecord, restoreTasks, stateRecord, type TaskSnapshot } from './changelog.ts';
+import { positionsRecord, restoreTasks, stateRecord } from './changelog.ts';
 import type { Clock } from './clock.ts';
 import type { TopicCodec } from './codec.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
@@ -16,6 +16,7 @@ import { followTable, type FollowedTable, type GlobalTable } from './global-tabl
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.ts';
 import { Registry } from 'prom-client';
 import { WakeHeap } from './wake-heap.ts';
+import { SharedValues, StateStore } from './state-store.ts';
 
 /**
  * One actor type run as a Kafka consumer group. Partition p of the inputs is task p:
@@ -79,7 +80,7 @@ interface Task<S> {
   readonly partition: number;
   readonly producer: Producer;
   readonly serial: Serial;
-  readonly store: Map<string, S>;
+  readonly store: StateStore<S>;
   readonly wakes: WakeHeap;
   readonly positions: Map<string, bigint>;
   ready: Promise<void>;
@@ -119,6 +120,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   }
 
   const tasks = new Map<number, Task<S>>();
+  const shared = new SharedValues();
   const consumer: Consumer = kafka.consumer({
     groupId,
     partitionAssigners: [coPartitionedAssigner],
@@ -151,7 +153,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
       partition,
       producer,
       serial: new Serial(),
-      store: new Map(),
+      store: new StateStore(def.actor, shared),
       wakes: new WakeHeap(),
       positions: new Map(),
       ready: Promise.resolve(),
@@ -163,9 +165,13 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     return task;
   };
 
-  /** Fences the previous owners' producers, then restores every new task in one read. */
+  /**
+   * Fences the previous owners' producers, then restores every new task in one read, streaming
+   * each record into its task's store.
+   */
   const openTasks = (partitions: number[]): void => {
     const opened = partitions.map(openTask);
+    const byPartition = new Map(opened.map((t) => [t.partition, t]));
     const restored = (async () => {
       await Promise.all(
         opened.map(async (t) => {
@@ -174,24 +180,22 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
           await tx.abort();
         }),
       );
-      return restoreTasks(kafka, admin, changelogTopic, partitions, log);
+      const started = Date.now();
+      const read = await restoreTasks(kafka, admin, changelogTopic, partitions, (partition, key, value) => byPartition.get(partition)!.store.restore(key, value));
+      for (const task of opened) {
+        for (const [key, at] of task.store.restored()) task.wakes.set(key, at);
+        for (const [topic, offset] of read.positions.get(task.partition)!) task.positions.set(topic, offset);
+      }
+      log.info({ topic: changelogTopic, partitions, ms: Date.now() - started, records: read.records, actors: opened.reduce((n, t) => n + t.store.size, 0) }, 'restored tasks');
     })();
     const restoreTimer = metrics.restoreSeconds.startTimer(service);
     restored.then(() => restoreTimer(), () => undefined);
     for (const task of opened) restoring.add(task);
     for (const task of opened) {
-      task.ready = restored.then((snapshots) => loadSnapshot(task, snapshots.get(task.partition)!));
+      task.ready = restored;
       task.ready.catch((e: unknown) => log.error({ err: e, partition: task.partition }, 'task failed to open'));
       task.ready.then(() => restoring.delete(task), () => undefined);
     }
-  };
-
-  const loadSnapshot = (task: Task<S>, snapshot: TaskSnapshot): void => {
-    for (const [key, state] of actorStates(def.actor, snapshot.states)) {
-      task.store.set(key, state);
-      task.wakes.set(key, def.actor.wakeAt(state));
-    }
-    for (const [topic, offset] of snapshot.positions) task.positions.set(topic, offset);
   };
 
   const closeTask = async (task: Task<S>): Promise<void> => {
@@ -227,15 +231,18 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
 
   /** Decides items against the task's committed states; returns what the transaction must write. */
   const decideAll = (task: Task<S>, items: readonly Item<In>[], now: number) => {
-    const decision = decideBatch({ actor: def.actor, stored: (key) => task.store.get(key), encode: encodeOutput, recovery, service: def.name }, items, now);
+    const decision = decideBatch({ actor: def.actor, stored: task.store.get, share: task.store.share, encode: encodeOutput, recovery, service: def.name }, items, now);
+    const shares = task.store.takeShares();
     const messages = new Map<string, Message[]>();
     for (const [topic, m] of decision.outputs) append(messages, topic, m);
     for (const r of decision.rejections) {
       const source = items[r.index]!.source;
       if (source) append(messages, deadLetterTopic(source.topic), deadLetter({ service: def.name, ...source }, r.reason, r.kind));
     }
+    // A shared value goes before the first state that refers to it.
+    for (const [key, json] of shares) append(messages, changelogTopic, stateRecord(key, json, task.partition));
     for (const [key, json] of decision.serialised) append(messages, changelogTopic, stateRecord(key, json, task.partition));
-    return { decision, messages };
+    return { decision: { ...decision, shares }, messages };
   };
 
   const encodeOutput = (o: Output): [string, Message] => {
@@ -248,17 +255,10 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   };
 
   /** After the commit: the states become the task's, and the rejections are counted and logged. */
-  const commitDecision = (task: Task<S>, items: readonly Item<In>[], decision: BatchDecision<S>): void => {
+  const commitDecision = (task: Task<S>, items: readonly Item<In>[], decision: BatchDecision<S> & { shares: [string, string][] }): void => {
     for (const r of decision.rejections) report(task.partition, r, { key: items[r.index]!.key, offset: items[r.index]!.source?.offset, topic: items[r.index]!.source?.topic });
-    for (const [key, state] of decision.staged) {
-      if (state === undefined) {
-        task.store.delete(key);
-        task.wakes.set(key, undefined);
-      } else {
-        task.store.set(key, state);
-        task.wakes.set(key, def.actor.wakeAt(state));
-      }
-    }
+    task.store.commit(decision, decision.shares);
+    for (const [key, state] of decision.staged) task.wakes.set(key, state === undefined ? undefined : def.actor.wakeAt(state));
   };
 
   const countCommitted = (messages: Map<string, Message[]>): void => {
@@ -411,7 +411,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     rejected,
     readiness: () => ({ joined, restoring: [...tasks.values()].filter((t) => restoring.has(t)).length, heartbeatAgeMs: Date.now() - heartbeatAt }),
     *states() {
-      for (const task of tasks.values()) yield* task.store.values();
+      for (const task of tasks.values()) yield* task.store.states();
     },
     async stop() {
       stopping = true;

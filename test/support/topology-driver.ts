@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_CLOCK_SKEW_MS, InvalidMessage, type ActorType, type ParseContext, type Wake } from '../../services/runtime/actor.ts';
 import type { TopicCodec } from '../../services/runtime/codec.ts';
-import { actorStates } from '../../services/runtime/changelog.ts';
+import { SharedValues, StateStore } from '../../services/runtime/state-store.ts';
 import { decideBatch, type BatchItem } from '../../services/runtime/decide-batch.ts';
 import { deadLetterOrRetry, type ErrorKind } from '../../services/runtime/errors.ts';
 import type { ServiceDefinition } from '../../services/runtime/service.ts';
@@ -87,9 +87,9 @@ interface Running {
   readonly def: AnyService;
   readonly actor: ActorType<unknown, Delivery>;
   readonly declared: ReadonlySet<string>;
-  /** The changelog: record key → value (each key's state, or its pieces), what a restart restores from. */
+  /** The changelog: record key → value (each key's state, its pieces, or a shared value), what a restart restores from. */
   readonly changelog: Map<string, string>;
-  store: Map<string, unknown>;
+  store: StateStore<unknown>;
   wakes: WakeHeap;
 }
 
@@ -140,7 +140,7 @@ export class TopologyDriver {
       for (const id of Object.keys(def.inputs)) {
         if (!this.#spec(id).deadLetter) throw new Error(`input topic ${id} of ${def.name} declares no deadLetter topic in topics/${id}.json`);
       }
-      return { def, actor: parsingActor(def, this.#codecs, () => this.#context()), declared: new Set(def.outputs), changelog: new Map(), store: new Map(), wakes: new WakeHeap() };
+      return { def, actor: parsingActor(def, this.#codecs, () => this.#context()), declared: new Set(def.outputs), changelog: new Map(), store: new StateStore(def.actor, new SharedValues()), wakes: new WakeHeap() };
     });
   }
 
@@ -244,13 +244,11 @@ export class TopologyDriver {
   restart(service?: string): void {
     for (const s of this.#services) {
       if (service !== undefined && s.def.name !== service) continue;
-      s.store = new Map();
+      // A restarted process: its shared values too come back from the changelog alone.
+      s.store = new StateStore(s.def.actor, new SharedValues());
       s.wakes = new WakeHeap();
-      const records = new Map([...s.changelog].map(([key, json]) => [key, JSON.parse(json) as unknown]));
-      for (const [key, state] of actorStates(s.def.actor, records)) {
-        s.store.set(key, state);
-        s.wakes.set(key, s.def.actor.wakeAt(state));
-      }
+      for (const [key, value] of s.changelog) s.store.restore(key, value);
+      for (const [key, at] of s.store.restored()) s.wakes.set(key, at);
     }
   }
 
@@ -302,16 +300,14 @@ export class TopologyDriver {
   /** One batch decided and committed as the runtime commits it: states, wake-ups, outputs. */
   #decide(s: Running, items: readonly BatchItem<Delivery>[]) {
     const decision = decideBatch(
-      { actor: s.actor, stored: (key) => s.store.get(key), encode: (o) => encodeOutput(this.#codecs, o, s.declared), recovery: s.def.recovery ?? deadLetterOrRetry, service: s.def.name },
+      { actor: s.actor, stored: s.store.get, share: s.store.share, encode: (o) => encodeOutput(this.#codecs, o, s.declared), recovery: s.def.recovery ?? deadLetterOrRetry, service: s.def.name },
       items,
       this.#now,
     );
-    for (const [key, state] of decision.staged) {
-      if (state === undefined) s.store.delete(key);
-      else s.store.set(key, state);
-      s.wakes.set(key, state === undefined ? undefined : s.def.actor.wakeAt(state));
-    }
-    for (const [key, json] of decision.serialised) {
+    const shares = s.store.takeShares();
+    s.store.commit(decision, shares);
+    for (const [key, state] of decision.staged) s.wakes.set(key, state === undefined ? undefined : s.def.actor.wakeAt(state));
+    for (const [key, json] of [...shares, ...decision.serialised]) {
       if (json === null) s.changelog.delete(key);
       else s.changelog.set(key, json);
     }
@@ -385,6 +381,7 @@ function parsingActor<S, In>(def: ServiceDefinition<S, In>, codecs: ReadonlyMap<
     initial: (key) => actor.initial(key),
     wakeAt: (state) => actor.wakeAt(state),
     ...(actor.pieces ? { pieces: actor.pieces } : {}),
+    ...(actor.packed ? { packed: actor.packed } : {}),
     decide(state, input, now) {
       if (input.kind === 'wake') return actor.decide(state, input satisfies Wake, now);
       const { topic, key, bytes } = input.record;
