@@ -94,12 +94,14 @@ function joinDynamic(checkedIn: Decided, dynamic: DynamicOffers, now: number): D
   const { state } = checkedIn;
   const profile = state.profile!;
   if (state.logging === 'collecting') return checkedIn;
+  const offers = dynamic.of(profile.make, profile.model);
+  if (offers.length === 0 && state.dynamic === undefined) return checkedIn;
   const taken = (state.dynamic ?? []).filter((t) => t.endAt > now);
   const matches = (o: DynamicOffer) => {
     const offer = dynamicOffer(state.deviceId, o, now);
     return o.endAt > now && !taken.some((t) => t.campaignId === o.campaignId) && currentVersion(profile, offer.packageKind) !== offer.targetVersion && rejectionOf(profile, offer, undefined) === undefined;
   };
-  const found = dynamic.of(profile.make, profile.model).find(matches);
+  const found = offers.find(matches);
   const kept = taken.length === (state.dynamic?.length ?? 0) ? state : { ...state, dynamic: taken };
   if (!found) return { state: kept, outputs: checkedIn.outputs };
   const took = onOffer({ ...kept, dynamic: [...taken, { campaignId: found.campaignId, endAt: found.endAt }] }, dynamicOffer(state.deviceId, found, now), now);

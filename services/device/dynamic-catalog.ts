@@ -16,7 +16,9 @@ export interface DynamicOffers {
   of(make: string, model: string): readonly DynamicOffer[];
 }
 
-export const noDynamicCampaigns: DynamicOffers = { of: () => [] };
+const none: readonly DynamicOffer[] = [];
+
+export const noDynamicCampaigns: DynamicOffers = { of: () => none };
 
 /** Makes and models hold no control characters (contracts/fields.ts): NUL cannot occur in either. */
 const byModel = (make: string, model: string) => `${make}\u0000${model}`;
@@ -30,9 +32,18 @@ export class DynamicCatalog implements DynamicOffers, GlobalTable {
   readonly topic = 'dynamic-campaigns';
   readonly #models = new Map<string, Map<string, DynamicOffer>>();
   readonly #modelOf = new Map<string, string>();
+  /** Every free device's check-in asks: the list of a model is made once per change of it, not per check-in. */
+  readonly #lists = new Map<string, readonly DynamicOffer[]>();
 
   of(make: string, model: string): readonly DynamicOffer[] {
-    return [...(this.#models.get(byModel(make, model))?.values() ?? [])];
+    const key = byModel(make, model);
+    const listed = this.#lists.get(key);
+    if (listed) return listed;
+    const offers = this.#models.get(key);
+    if (!offers) return none;
+    const list = [...offers.values()];
+    this.#lists.set(key, list);
+    return list;
   }
 
   apply(key: string, value: unknown, _context: ParseContext): void {
@@ -43,6 +54,7 @@ export class DynamicCatalog implements DynamicOffers, GlobalTable {
     const offers = this.#models.get(model) ?? this.#models.set(model, new Map()).get(model)!;
     offers.set(record.campaignId, { campaignId: record.campaignId, terms: record.terms, endAt: record.endAt });
     this.#modelOf.set(record.campaignId, model);
+    this.#lists.delete(model);
   }
 
   #drop(campaignId: string): void {
@@ -51,6 +63,7 @@ export class DynamicCatalog implements DynamicOffers, GlobalTable {
     this.#modelOf.delete(campaignId);
     const offers = this.#models.get(model)!;
     offers.delete(campaignId);
+    this.#lists.delete(model);
     if (offers.size === 0) this.#models.delete(model);
   }
 }
