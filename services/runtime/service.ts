@@ -19,7 +19,7 @@ import { SharedValues, StateStore } from './state-store.ts';
 /**
  * One actor type run as a Kafka consumer group. Partition p of the inputs is task p:
  * it owns the state of every actor whose key hashes to p, has its own transactional
- * producer (`<group>.task-<p>`, so a new owner fences the old one, with or without
+ * producer (`<group>.task-<p>`, so a new owner fences the old one even without
  * KIP-447), and commits state, outputs and input offsets in one transaction per batch.
  */
 export interface ServiceDefinition<S, In, O extends Output = Output> {
