@@ -8,7 +8,10 @@
  *   driver groups by partition per fetch; markers move its fetch position the same way;
  * - a transaction's offsets name the consumer whose batch they commit, not only its group id, so a
  *   KIP-447 driver can send the group generation and member id along (platformatic's
- *   `transaction.addConsumer`);
+ *   `transaction.addConsumer(consumer)`, then `addOffset` per partition);
+ * - pause and seek are per partition, as the projector and the restore need them: platformatic's
+ *   stream pauses as a whole, so a driver there holds back a paused partition's records and seeks
+ *   by consuming again from MANUAL offsets;
  * - the co-partitioned assignment is asked for by name: each driver plugs the pure plan
  *   (co-partitioned-plan.ts) into its own assigner hook (kafkajs' PartitionAssigner,
  *   platformatic's `partitionAssigner`);
