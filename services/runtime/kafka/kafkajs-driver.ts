@@ -270,7 +270,11 @@ async function readToEnd(client: KafkaClient, topic: string, options: ReadToEndO
   await admin.connect();
   const wanted = options.partitions && new Set(options.partitions);
   const ends = new Map<number, bigint>();
-  for (const o of await admin.topicOffsets(topic)) if ((!wanted || wanted.has(o.partition)) && o.high > o.low) ends.set(o.partition, o.high);
+  const offsets = await admin.topicOffsets(topic).catch(async (e: unknown) => {
+    await admin.disconnect();
+    throw e;
+  });
+  for (const o of offsets) if ((!wanted || wanted.has(o.partition)) && o.high > o.low) ends.set(o.partition, o.high);
   if (ends.size === 0 && !options.follow) {
     await admin.disconnect();
     return { stop: async () => undefined };
