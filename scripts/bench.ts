@@ -28,7 +28,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Partitioners } from 'kafkajs';
 import type { CellRequest } from '../contracts/cell-requests.ts';
 import { cellService } from '../services/cell/service.ts';
 import { startService } from '../services/runtime/service.ts';
@@ -82,11 +81,11 @@ async function timeUntilCaughtUp(t: Topology, groupId: string, topicId: string):
 
 async function rawPassthrough(t: Topology): Promise<number> {
   const groupId = `${t.prefix}bench.raw`;
-  const producer = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+  const producer = t.kafka.producer({ idempotent: true });
   await producer.connect();
-  const consumer = t.kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  const consumer = t.kafka.consumer({ groupId, maxWaitTimeMs: 100 });
   await consumer.connect();
-  await consumer.subscribe({ topic: t.names.name('cell-requests'), fromBeginning: true });
+  await consumer.subscribe(t.names.name('cell-requests'), { fromBeginning: true });
   const target = t.names.name('cell-grants');
   const started = Date.now();
   await consumer.run({

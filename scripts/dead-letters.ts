@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { IHeaders } from 'kafkajs';
-import { createKafka, stopSignal } from '../services/runtime/bootstrap.ts';
+import { stopSignal } from '../services/runtime/bootstrap.ts';
+import { createKafka } from '../services/runtime/kafka/client.ts';
+import type { Headers } from '../services/runtime/kafka/port.ts';
 import { parseRuntimeConfig } from '../services/runtime/config.ts';
 import { deadLetterHeaders } from '../services/runtime/dead-letter.ts';
 import { createLogger } from '../services/runtime/logger.ts';
@@ -33,7 +34,7 @@ if (chosen.includes(undefined)) {
 }
 const topics = (chosen as string[]).map((id) => names.name(id));
 
-const header = (headers: IHeaders | undefined, name: string) => headers?.[name]?.toString() ?? '';
+const header = (headers: Headers | undefined, name: string) => headers?.[name]?.toString() ?? '';
 const shown = (key: Buffer | null) => (key === null ? 'null' : JSON.stringify(key.length > 64 ? `${key.subarray(0, 64).toString()}…` : key.toString()));
 
 const logger = createLogger('dead-letters', config.logLevel === 'info' ? 'warn' : config.logLevel, { secrets: config.secrets });
@@ -43,36 +44,38 @@ await admin.connect();
 const groupId = `${config.topicPrefix}otaflow.dead-letters.${randomUUID()}`;
 const pending = new Map((await partitionEnds(admin, topics)).filter((e) => e.high > e.low).map((e) => [`${e.topic}:${e.partition}`, e.high]));
 const counts = new Map<string, number>();
-const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 200 });
 let done!: () => void;
 const finished = new Promise<void>((resolve) => (done = resolve));
 if (pending.size === 0 && !options.follow) done();
 // Dead letters are written in transactions: a partition's end is a commit marker, which reaches no
-// eachMessage but is reported here.
-consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-  const key = `${payload.topic}:${payload.partition}`;
+// handler but is reported here.
+consumer.on('batchEnd', ({ topic, partition, lastOffset }) => {
+  const key = `${topic}:${partition}`;
   const end = pending.get(key);
-  if (end === undefined || BigInt(payload.lastOffset) + 1n < end) return;
+  if (end === undefined || BigInt(lastOffset) + 1n < end) return;
   pending.delete(key);
   if (pending.size === 0 && !options.follow) done();
 });
 await consumer.connect();
-for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+for (const topic of topics) await consumer.subscribe(topic, { fromBeginning: true });
 await consumer.run({
-  eachMessage: async ({ topic, message: m }) => {
-    const h = (name: string) => header(m.headers, name);
-    const letter = {
-      at: new Date(Number(m.timestamp)).toISOString(),
-      deadLetterTopic: topic,
-      source: { topic: h(deadLetterHeaders.topic), partition: Number(h(deadLetterHeaders.partition)), offset: h(deadLetterHeaders.offset) },
-      service: h(deadLetterHeaders.service),
-      kind: h(deadLetterHeaders.kind) || 'invalid',
-      key: m.key?.toString() ?? null,
-      reason: h(deadLetterHeaders.reason),
-    };
-    const source = `${letter.source.topic}[${letter.source.partition}]@${letter.source.offset}`;
-    counts.set(`${letter.source.topic} ${letter.kind}`, (counts.get(`${letter.source.topic} ${letter.kind}`) ?? 0) + 1);
-    console.log(options.json ? JSON.stringify({ ...letter, key: letter.key?.slice(0, 64) ?? null }) : `${letter.at} ${source} ${letter.service} ${letter.kind} key=${shown(m.key)} ${letter.reason}`);
+  eachBatch: async ({ batch: { topic, messages } }) => {
+    for (const m of messages) {
+      const h = (name: string) => header(m.headers, name);
+      const letter = {
+        at: new Date(Number(m.timestamp)).toISOString(),
+        deadLetterTopic: topic,
+        source: { topic: h(deadLetterHeaders.topic), partition: Number(h(deadLetterHeaders.partition)), offset: h(deadLetterHeaders.offset) },
+        service: h(deadLetterHeaders.service),
+        kind: h(deadLetterHeaders.kind) || 'invalid',
+        key: m.key?.toString() ?? null,
+        reason: h(deadLetterHeaders.reason),
+      };
+      const source = `${letter.source.topic}[${letter.source.partition}]@${letter.source.offset}`;
+      counts.set(`${letter.source.topic} ${letter.kind}`, (counts.get(`${letter.source.topic} ${letter.kind}`) ?? 0) + 1);
+      console.log(options.json ? JSON.stringify({ ...letter, key: letter.key?.slice(0, 64) ?? null }) : `${letter.at} ${source} ${letter.service} ${letter.kind} key=${shown(m.key)} ${letter.reason}`);
+    }
   },
 });
 await Promise.race([finished, stopSignal()]);

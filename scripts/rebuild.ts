@@ -3,7 +3,7 @@
  * Drops the named projections' rows and folds their topics into them again (see
  * services/projector/rebuild.ts); the projector may keep running meanwhile.
  */
-import { createKafka } from '../services/runtime/bootstrap.ts';
+import { createKafka } from '../services/runtime/kafka/client.ts';
 import { createCodecs } from '../services/runtime/codec.ts';
 import { createRegistry } from '../services/runtime/registry-client.ts';
 import { parseRuntimeConfig } from '../services/runtime/config.ts';

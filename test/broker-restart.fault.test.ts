@@ -1,4 +1,3 @@
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projections } from '../services/projector/projections.ts';
 import { projectionGroup } from '../services/projector/sink.ts';
@@ -141,17 +140,17 @@ describe('broker restarts during a campaign', () => {
 
 /** One probe record on every partition of every probe topic; returns where each landed. */
 async function sendProbes(t: Topology): Promise<Probe[]> {
-  const producer = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = t.kafka.producer();
   await producer.connect();
   try {
     const value = JSON.stringify({ probe: 'the broker is back' });
-    const sent = await producer.sendBatch({
-      topicMessages: probeTopics.map((id) => ({
+    const sent = await producer.sendBatch(
+      probeTopics.map((id) => ({
         topic: t.names.name(id),
         messages: Array.from({ length: t.partitions }, (_, partition) => ({ key: `probe-${partition}`, value, partition })),
       })),
-    });
-    return sent.map((m) => ({ topic: m.topicName, partition: m.partition, offset: BigInt(m.baseOffset!) }));
+    );
+    return sent.map((m) => ({ topic: m.topic, partition: m.partition, offset: m.baseOffset }));
   } finally {
     await producer.disconnect();
   }

@@ -1,5 +1,4 @@
 // Only Kafka shows this: requests on partitions owned by different instances still meet in one device actor (keying and co-partitioning); the rule itself is in rules-requests.unit.test.ts.
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { details } from '../services/device/acceptance.ts';
 import type { DeviceDecision } from '../contracts/campaign-device-decisions.ts';
@@ -7,6 +6,7 @@ import { generateFleet } from '../scripts/fleet/fleet.ts';
 import { FleetSimulator } from '../scripts/fleet/simulator.ts';
 import { scheduleCommand } from '../scripts/lib/campaign-run.ts';
 import { caughtUp, produce } from '../scripts/lib/kafka.ts';
+import { partitionOf } from '../services/runtime/kafka/client.ts';
 import { ServiceProcess } from '../scripts/lib/service-process.ts';
 import { TopicRecorder } from '../scripts/lib/topic-recorder.ts';
 import { createTopology, type Topology } from '../scripts/lib/topology.ts';
@@ -14,13 +14,10 @@ import { waitFor } from '../scripts/lib/wait-for.ts';
 
 /** Two campaign ids whose partitions fall to different members of a two-member group. */
 function idsOnDifferentInstances(prefix: string, partitions: number): [string, string] {
-  const partitioner = Partitioners.DefaultPartitioner();
-  const partitionOf = (key: string) =>
-    partitioner({ topic: 't', partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })), message: { key, value: null } });
   const first = `${prefix}claim-a`;
   for (let i = 0; ; i++) {
     const second = `${prefix}claim-b${i}`;
-    if (partitionOf(second) % 2 !== partitionOf(first) % 2) return [first, second];
+    if (partitionOf(second, partitions) % 2 !== partitionOf(first, partitions) % 2) return [first, second];
   }
 }
 

@@ -1,6 +1,6 @@
 // Only Kafka shows this: a cell of 12,000 waiting devices kept as changelog pieces, restored after a SIGKILL of its process with its queue in order.
-import { Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Producer } from '../services/runtime/kafka/port.ts';
 import type { CellEvent } from '../contracts/cell-events.ts';
 import type { CellGrant } from '../contracts/cell-grants.ts';
 import type { CellRequest } from '../contracts/cell-requests.ts';
@@ -31,11 +31,11 @@ describe('a dense cell', () => {
     events = await TopicRecorder.start<CellEvent>(t, 'cell-events');
     deadLetters = await TopicRecorder.start(t, 'cell-requests.dlq');
     // The devices' side: each holds its token as long as one round trip, then gives it back.
-    devices = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    devices = t.kafka.producer();
     await devices.connect();
-    const grants = t.kafka.consumer({ groupId: `${t.prefix}devices`, maxWaitTimeInMs: 20 });
+    const grants = t.kafka.consumer({ groupId: `${t.prefix}devices`, maxWaitTimeMs: 20 });
     await grants.connect();
-    await grants.subscribe({ topic: t.names.name('cell-grants'), fromBeginning: true });
+    await grants.subscribe(t.names.name('cell-grants'), { fromBeginning: true });
     const codec = t.codecs.get('cell-requests')!;
     stopDevices = await consumeThroughOutages(grants, async ({ messages }) => {
       const releases = messages.map((m) => {

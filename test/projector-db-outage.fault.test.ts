@@ -201,7 +201,7 @@ async function groupMembers(t: Topology): Promise<Record<string, string[]>> {
   const admin = t.kafka.admin();
   await admin.connect();
   try {
-    const { groups } = await admin.describeGroups(projections.map((p) => projectionGroup(t.names, p)));
+    const groups = await admin.describeGroups(projections.map((p) => projectionGroup(t.names, p)));
     return Object.fromEntries(groups.map((g) => [g.groupId, g.members.map((m) => m.memberId).sort()]));
   } finally {
     await admin.disconnect();

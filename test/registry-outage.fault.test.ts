@@ -14,7 +14,7 @@ async function recordCount(t: Topology, topicId: string): Promise<number> {
   const admin = t.kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(t.names.name(topicId));
+    const offsets = await admin.topicOffsets(t.names.name(topicId));
     return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
   } finally {
     await admin.disconnect();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { TopicCodec } from '../../services/runtime/codec.ts';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
+import type { KafkaClient, OutMessage, Producer } from '../../services/runtime/kafka/port.ts';
 import type { TopicNames } from '../../services/runtime/topics.ts';
 import { parseDeviceCommand, type DeviceCommand } from '../../contracts/device-commands.ts';
 import { consumeThroughOutages } from '../lib/consume-through-outages.ts';
@@ -10,7 +10,7 @@ import { answer, checkinAt, PackageHolders } from './answer.ts';
 import type { SimDevice } from './fleet.ts';
 
 export interface SimulatorDeps {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly names: TopicNames;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   /** Virtual "now" for the reports' timestamps and offline periods. */
@@ -45,7 +45,7 @@ export class FleetSimulator {
   }
 
   async checkInAll(): Promise<void> {
-    const producer = this.#deps.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = this.#deps.kafka.producer();
     await producer.connect();
     try {
       await this.#send(producer, 'device-checkins', [...this.#devices.values()].map((d) => this.#checkin(d)));
@@ -60,11 +60,11 @@ export class FleetSimulator {
     const topic = names.name('device-commands');
     const groupId = `${names.prefix}otaflow.fleet-simulator.${randomUUID()}`;
     await startGroupAtEnd(kafka, groupId, topic);
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+    const producer = kafka.producer({ idempotent: true });
     await producer.connect();
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+    const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 50 });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe(topic, { fromBeginning: true });
     const commands = codecs.get('device-commands')!;
     // A device answers each command once: a batch that comes again after an outage is not answered twice.
     const stopConsuming = await consumeThroughOutages(
@@ -92,22 +92,22 @@ export class FleetSimulator {
     await this.#stop?.();
   }
 
-  async #send(producer: Producer, topicId: string, messages: Message[]): Promise<void> {
+  async #send(producer: Producer, topicId: string, messages: OutMessage[]): Promise<void> {
     for (const chunk of sendChunks(messages)) await producer.send({ topic: this.#deps.names.name(topicId), messages: chunk });
   }
 
-  #checkin(d: SimDevice): Message {
+  #checkin(d: SimDevice): OutMessage {
     return { key: d.deviceId, value: this.#deps.codecs.get('device-checkins')!.encode(checkinAt(d, this.#deps.now())) };
   }
 
-  #answer(c: DeviceCommand): { reports: Message[]; checkins: Message[] } {
+  #answer(c: DeviceCommand): { reports: OutMessage[]; checkins: OutMessage[] } {
     this.commandsSeen.set(c.kind, (this.commandsSeen.get(c.kind) ?? 0) + 1);
     const d = this.#devices.get(c.deviceId);
     if (!d) return { reports: [], checkins: [] };
     const a = answer(d, c, this.#deps.now());
     this.#devices.set(d.deviceId, a.device);
     this.#holders.note(d, a);
-    const encode = (topicId: string, v: { deviceId: string }): Message => ({ key: v.deviceId, value: this.#deps.codecs.get(topicId)!.encode(v) });
+    const encode = (topicId: string, v: { deviceId: string }): OutMessage => ({ key: v.deviceId, value: this.#deps.codecs.get(topicId)!.encode(v) });
     return { reports: a.reports.map((r) => encode('device-status-reports', r)), checkins: a.checkins.map((ci) => encode('device-checkins', ci)) };
   }
 }

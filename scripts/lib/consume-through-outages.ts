@@ -1,24 +1,24 @@
-import type { Consumer, ConsumerRunConfig, KafkaMessage } from 'kafkajs';
+import type { GroupConsumer, InMessage, RunOptions } from '../../services/runtime/kafka/port.ts';
 
 export interface PartitionRecords {
   readonly topic: string;
   readonly partition: number;
-  readonly messages: readonly KafkaMessage[];
+  readonly messages: readonly InMessage[];
 }
 
 const RESTART_AFTER_MS = 1_000;
 
 /**
  * Runs a consumer of the test harness (recorders, the fleet simulator) through broker outages.
- * kafkajs starts a consumer again after a retriable crash, but not after the others an outage
- * causes too (kafkajs#1445: "Failed to find group coordinator" while the broker is away): those
+ * The client starts a consumer again after a retriable crash; kafkajs does not after the others an
+ * outage causes too (kafkajs#1445: "Failed to find group coordinator" while the broker is away): those
  * start it again here, a second later, until it is stopped. Delivery stays at least once (a
  * batch whose offsets could not be committed comes again), so `handle` is given only the records
  * of each partition past those it has already handled. Returns the stop.
  */
-export async function consumeThroughOutages(consumer: Consumer, handle: (records: PartitionRecords) => Promise<void>, options: Omit<ConsumerRunConfig, 'eachBatch' | 'eachMessage'> = {}): Promise<() => Promise<void>> {
+export async function consumeThroughOutages(consumer: GroupConsumer, handle: (records: PartitionRecords) => Promise<void>, options: Omit<RunOptions, 'eachBatch'> = {}): Promise<() => Promise<void>> {
   const handledTo = new Map<string, bigint>();
-  const config: ConsumerRunConfig = {
+  const config: RunOptions = {
     ...options,
     eachBatch: async ({ batch }) => {
       const key = `${batch.topic}:${batch.partition}`;
@@ -40,8 +40,8 @@ export async function consumeThroughOutages(consumer: Consumer, handle: (records
       restart = setTimeout(runAgain, RESTART_AFTER_MS);
     }
   };
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart && !stopped) restart = setTimeout(runAgain, RESTART_AFTER_MS);
+  consumer.on('crash', (crash) => {
+    if (!crash.restart && !stopped) restart = setTimeout(runAgain, RESTART_AFTER_MS);
   });
   await consumer.run(config);
   return async () => {

@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../services/runtime/kafka/port.ts';
 import { sendChunks } from '../../services/runtime/send-chunks.ts';
 import type { TopicClient } from './topology.ts';
 
@@ -8,11 +8,11 @@ export async function caughtUp(t: TopicClient, groupId: string, topicId: string)
   await admin.connect();
   try {
     const topic = t.names.name(topicId);
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.topicOffsets(topic);
+    const committed = await admin.groupOffsets(groupId, [topic]);
     return ends.every((e) => {
-      const c = committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1';
-      return BigInt(e.high) === BigInt(e.low) || BigInt(c) >= BigInt(e.high);
+      const c = committed.find((p) => p.partition === e.partition)?.offset ?? -1n;
+      return e.high === e.low || c >= e.high;
     });
   } finally {
     await admin.disconnect();
@@ -21,7 +21,7 @@ export async function caughtUp(t: TopicClient, groupId: string, topicId: string)
 
 /** Sends records to a topic of the topology; a record's partition is its key's unless it names one. */
 export async function produce(t: TopicClient, topicId: string, messages: { key: string | Buffer; value: Buffer | string | null; partition?: number }[]): Promise<void> {
-  const producer = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = t.kafka.producer();
   await producer.connect();
   try {
     for (const chunk of sendChunks(messages)) await producer.send({ topic: t.names.name(topicId), messages: chunk });
@@ -34,19 +34,19 @@ export async function produce(t: TopicClient, topicId: string, messages: { key: 
  * Commits a new consumer group's offsets at the topic's current end, so that it reads only
  * what is written from now on, however long the topic's history.
  */
-export async function startGroupAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+export async function startGroupAtEnd(kafka: KafkaClient, groupId: string, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({ groupId, topic, partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })) });
+    const ends = await admin.topicOffsets(topic);
+    await admin.setGroupOffsets(groupId, topic, ends.map((e) => ({ partition: e.partition, offset: e.high })));
   } finally {
     await admin.disconnect();
   }
 }
 
 /** Deletes a consumer group that has no members left (best effort: a group still in use stays). */
-export async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
+export async function deleteGroup(kafka: KafkaClient, groupId: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -54,10 +54,4 @@ export async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> 
   } finally {
     await admin.disconnect();
   }
-}
-
-/** The partition kafkajs' default (Java-compatible murmur2) partitioner gives a key among `partitions`. */
-export function partitionOf(key: string, partitions: number): number {
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-  return Partitioners.DefaultPartitioner()({ topic: '', partitionMetadata, message: { key, value: null } });
 }

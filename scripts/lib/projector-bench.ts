@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { Partitioners, type Message, type Producer } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
+import type { OutMessage, Producer } from '../../services/runtime/kafka/port.ts';
 import { createDatabase, type Database } from '../../services/projector/database.ts';
 import { projections } from '../../services/projector/projections.ts';
 import { hasReadTo, partitionEnds, type PartitionEnd } from '../../services/projector/partition-ends.ts';
@@ -73,7 +73,7 @@ const DRAIN_LIMIT_S = 5;
 export async function projectorBench(o: ProjectorBenchOptions): Promise<ProjectorBenchReport> {
   const t = await createTopology('bench-projector');
   const db = createDatabase(t.config.databaseUrl, POOL_SIZE);
-  const producer = t.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = t.kafka.producer();
   const topics = [...new Set(projections.flatMap((p) => p.topics))];
   // Records are stamped about a millisecond apart: starting that far back keeps every check-in
   // behind the projector's clock, which refuses those ahead of it (the device service does too).
@@ -168,13 +168,13 @@ export async function projectorBench(o: ProjectorBenchOptions): Promise<Projecto
   }
 }
 
-function encode(t: Topology, records: readonly ProjectionRecord[]): { topic: string; message: Message }[] {
+function encode(t: Topology, records: readonly ProjectionRecord[]): { topic: string; message: OutMessage }[] {
   return records.map((r) => ({ topic: t.names.name(r.topicId), message: { key: r.key, value: t.codecs.get(r.topicId)!.encode(r.value) } }));
 }
 
-async function send(producer: Producer, records: readonly { topic: string; message: Message }[]): Promise<void> {
+async function send(producer: Producer, records: readonly { topic: string; message: OutMessage }[]): Promise<void> {
   const byTopic = Map.groupBy(records, (r) => r.topic);
-  await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, rs]) => ({ topic, messages: rs.map((r) => r.message) })) });
+  await producer.sendBatch([...byTopic].map(([topic, rs]) => ({ topic, messages: rs.map((r) => r.message) })));
 }
 
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IHeaders } from 'kafkajs';
+import type { Headers } from '../../services/runtime/kafka/port.ts';
 import { consumeThroughOutages } from './consume-through-outages.ts';
 import { deleteGroup, startGroupAtEnd } from './kafka.ts';
 import type { TopicClient } from './topology.ts';
@@ -10,7 +10,7 @@ export interface Recorded<T> {
   readonly key: string | null;
   readonly value: T;
   readonly raw: Buffer | null;
-  readonly headers: IHeaders;
+  readonly headers: Headers;
 }
 
 export interface RecorderOptions<T> {
@@ -32,12 +32,12 @@ export class TopicRecorder<T = unknown> {
     const groupId = `${t.prefix}recorder-${randomUUID()}`;
     const topic = t.names.name(topicId);
     if (options.from === 'now') await startGroupAtEnd(t.kafka, groupId, topic);
-    const consumer = t.kafka.consumer({ groupId, maxWaitTimeInMs: 50 });
+    const consumer = t.kafka.consumer({ groupId, maxWaitTimeMs: 50 });
     const recorder = new TopicRecorder<T>();
     const spec = t.names.spec(topicId);
     const codec = spec.value.format === 'bytes' ? undefined : t.codecs.get(topicId);
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe(topic, { fromBeginning: true });
     const stopConsuming = await consumeThroughOutages(consumer, async (batch) => {
       await codec?.prepare(batch.messages.map((m) => m.value));
       for (const m of batch.messages) {

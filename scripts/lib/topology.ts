@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Kafka } from 'kafkajs';
-import { createKafka } from '../../services/runtime/bootstrap.ts';
+import { createKafka } from '../../services/runtime/kafka/client.ts';
+import type { KafkaClient } from '../../services/runtime/kafka/port.ts';
 import { createCodecs, type TopicCodec } from '../../services/runtime/codec.ts';
 import { createRegistry, registryRequest } from '../../services/runtime/registry-client.ts';
 import { parseRuntimeConfig, type RuntimeConfig } from '../../services/runtime/config.ts';
@@ -20,7 +20,7 @@ export interface Topology {
   readonly names: TopicNames;
   /** Every topic's partition count (OTAFLOW_PARTITIONS, or what the topics had). */
   readonly partitions: number;
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly registry: SchemaRegistry;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   readonly logger: Logger;
@@ -54,9 +54,9 @@ export async function createTopology(label: string, options: { prefix?: string; 
     const admin = kafka.admin();
     await admin.connect();
     try {
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+      const groups = (await admin.listGroups()).filter((g) => g.startsWith(prefix));
       if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
-      await admin.deleteTopics({ topics: [...names.specs.keys()].map((id) => names.name(id)) });
+      await admin.deleteTopics([...names.specs.keys()].map((id) => names.name(id)));
     } finally {
       await admin.disconnect();
     }

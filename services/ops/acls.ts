@@ -1,5 +1,6 @@
 import type { TopicNames } from '../runtime/topics.ts';
 import { TABLE_GROUP_PREFIX } from '../runtime/global-table.ts';
+import { RESTORE_GROUP_PREFIX } from '../runtime/changelog.ts';
 import { serviceNames, type ServiceName } from './services.ts';
 
 /**
@@ -41,7 +42,7 @@ export function requiredAcls(names: TopicNames, projectionNames: readonly string
     acls.push(
       { service, resource: 'GROUP', pattern: 'LITERAL', name: `${names.prefix}otaflow.${service}`, operation: 'READ' },
       // Restoring a task reads its changelog under a throwaway group (services/runtime/changelog.ts).
-      { service, resource: 'GROUP', pattern: 'PREFIXED', name: 'otaflow-restore-', operation: 'READ' },
+      { service, resource: 'GROUP', pattern: 'PREFIXED', name: RESTORE_GROUP_PREFIX, operation: 'READ' },
       // Each instance reads its global tables under a throwaway group of its own (services/runtime/global-table.ts).
       ...(tables.length > 0 ? [{ service, resource: 'GROUP', pattern: 'PREFIXED', name: TABLE_GROUP_PREFIX, operation: 'READ' } as const] : []),
       // One transactional producer per task: <group>.task-<partition> (services/runtime/service.ts).

@@ -1,6 +1,6 @@
 import { createDatabase, migrate } from '../projector/database.ts';
 import { ensureDatabase } from '../projector/ensure-database.ts';
-import { createKafka } from '../runtime/bootstrap.ts';
+import { createKafka } from '../runtime/kafka/client.ts';
 import { createRegistry } from '../runtime/registry-client.ts';
 import type { RuntimeConfig } from '../runtime/config.ts';
 import type { Logger } from '../runtime/logger.ts';

@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { OpsServer } from '../ops/http-server.ts';
 import { databaseCheck, groupCheck, registryCheck } from '../ops/readiness.ts';
-import { createKafka, startOptionalOpsServer, stopSignal, untilStopped } from '../runtime/bootstrap.ts';
+import { startOptionalOpsServer, stopSignal, untilStopped } from '../runtime/bootstrap.ts';
+import { createKafka } from '../runtime/kafka/client.ts';
 import { createCodecs } from '../runtime/codec.ts';
 import { createRegistry } from '../runtime/registry-client.ts';
 import { createLogger } from '../runtime/logger.ts';

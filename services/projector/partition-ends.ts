@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin } from '../runtime/kafka/port.ts';
 import type { RunningProjection } from './sink.ts';
 
 export interface PartitionEnd {
@@ -12,7 +12,7 @@ export interface PartitionEnd {
 export async function partitionEnds(admin: Admin, topics: readonly string[]): Promise<PartitionEnd[]> {
   const ends: PartitionEnd[] = [];
   for (const topic of topics) {
-    for (const o of await admin.fetchTopicOffsets(topic)) ends.push({ topic, partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) });
+    for (const o of await admin.topicOffsets(topic)) ends.push({ topic, ...o });
   }
   return ends;
 }

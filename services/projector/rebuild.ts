@@ -23,7 +23,7 @@ export async function rebuildProjection(projection: AnyProjection, deps: SinkDep
   await admin.connect();
   try {
     const ends = await partitionEnds(admin, projection.topics.map((id) => deps.names.name(id)));
-    const clusterId = (await admin.describeCluster()).clusterId;
+    const clusterId = await admin.clusterId();
     await deps.db.transaction().execute(async (trx) => {
       // Waits out writes in flight and holds new ones: rows a writer inserted after the clear's
       // snapshot would survive it and be counted again by the replay.

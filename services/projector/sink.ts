@@ -1,9 +1,9 @@
-import { Partitioners, type Admin, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, type ParseContext } from '../runtime/actor.ts';
 import type { TopicCodec } from '../runtime/codec.ts';
 import { deadLetter, type DeadLetterSource } from '../runtime/dead-letter.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { Admin, InMessage, KafkaClient, Producer } from '../runtime/kafka/port.ts';
 import type { TopicNames } from '../runtime/topics.ts';
 import type { GroupReadiness } from '../runtime/service.ts';
 import type { ProjectorMetrics } from './projector-metrics.ts';
@@ -15,7 +15,7 @@ import type { AnyProjection } from './projection.ts';
 import { createWritePipeline } from './write-pipeline.ts';
 
 export interface SinkDeps {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly db: Kysely<Database>;
   readonly names: TopicNames;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
@@ -92,10 +92,10 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   const byName = new Map(projection.topics.map((id) => [names.name(id), id]));
   const admin = kafka.admin();
   await admin.connect();
-  const clusterId = (await admin.describeCluster()).clusterId;
-  const dlqProducer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  const clusterId = await admin.clusterId();
+  const dlqProducer = kafka.producer({ idempotent: true });
   await dlqProducer.connect();
-  const partitions = (await admin.fetchTopicMetadata({ topics: [...byName.keys()] })).topics.reduce((n, t) => n + t.partitions.length, 0);
+  const partitions = [...(await admin.partitionCounts([...byName.keys()])).values()].reduce((n, c) => n + c, 0);
   const retry = deps.databaseRetry ?? new DatabaseRetry(log);
   // Ends the waits for the database on stop: a consumer cannot leave while a batch waits.
   const stopping = new AbortController();
@@ -108,31 +108,32 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
   const positions = new Map<string, bigint>();
   const skippedFrom = new Map<string, bigint>();
   const groupId = deps.groupId ?? projectionGroup(names, projection);
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 100, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 });
   deps.metrics?.runtime.watchLag(consumer, { service: 'projector', group: groupId });
   let joined = false;
   let heartbeatAt = -Infinity;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-  consumer.on(consumer.events.HEARTBEAT, () => (heartbeatAt = Date.now()));
-  for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) consumer.on(left, () => (joined = false));
+  consumer.on('join', () => (joined = true));
+  consumer.on('heartbeat', () => (heartbeatAt = Date.now()));
+  consumer.on('crash', () => (joined = false));
+  consumer.on('stop', () => (joined = false));
   let fail!: (e: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
-  // kafkajs restarts a consumer after a retriable crash by itself, never after any other.
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-    else fail(payload.error);
+  // The driver restarts a consumer after a retriable crash by itself, never after any other.
+  consumer.on('crash', ({ error, restart }) => {
+    if (restart) log.warn({ err: error }, 'consumer crashed; the client restarts it');
+    else fail(error);
   });
-  // Batches of transaction markers only never reach eachBatch; kafkajs still reports them.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (payload.batchSize !== 0) return;
-    const tp = `${payload.topic}:${payload.partition}`;
-    if (!skippedFrom.has(tp)) skippedFrom.set(tp, positions.get(tp) ?? BigInt(payload.firstOffset));
-    positions.set(tp, BigInt(payload.lastOffset) + 1n);
+  // Batches of transaction markers only never reach eachBatch; the client still reports them.
+  consumer.on('batchEnd', (end) => {
+    if (end.size !== 0) return;
+    const tp = `${end.topic}:${end.partition}`;
+    if (!skippedFrom.has(tp)) skippedFrom.set(tp, positions.get(tp) ?? BigInt(end.firstOffset));
+    positions.set(tp, BigInt(end.lastOffset) + 1n);
   });
   await consumer.connect();
-  for (const topic of byName.keys()) await consumer.subscribe({ topic, fromBeginning: true });
+  for (const topic of byName.keys()) await consumer.subscribe(topic, { fromBeginning: true });
   await consumer.run({
-    eachBatchAutoResolve: false,
+    autoResolve: false,
     // Every partition may have one batch waiting, so a write can take them all at once.
     partitionsConsumedConcurrently: partitions,
     eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
@@ -143,10 +144,10 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
       const context = { now: deps.now(), maxSkewMs: deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS };
       const records = batch.messages.map((m) => decode(m, id, codec, projection, { topic: batch.topic, partition: batch.partition }, context));
       const tp = `${batch.topic}:${batch.partition}`;
-      const fetchedOffset = BigInt((batch as typeof batch & { fetchedOffset: string }).fetchedOffset);
+      const fetchedOffset = BigInt(batch.fetchedOffset);
       const continuesFrom = positions.get(tp) === fetchedOffset ? (skippedFrom.get(tp) ?? fetchedOffset) : fetchedOffset;
-      // lastOffset() counts a trailing transaction marker, so the stored offset reaches the partition's end.
-      const nextOffset = BigInt(batch.lastOffset()) + 1n;
+      // lastOffset counts a trailing transaction marker, so the stored offset reaches the partition's end.
+      const nextOffset = BigInt(batch.lastOffset) + 1n;
       // A slow database must not cost the group membership: keep beating while the write waits.
       const beating = setInterval(() => heartbeat().catch(() => undefined), 1_000);
       const outcome = await untilStopped(pipeline.submit({ topic: batch.topic, partition: batch.partition, continuesFrom, nextOffset, records })).finally(() => clearInterval(beating));
@@ -157,10 +158,10 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
         const offset = await untilStopped(retry.run(`projection ${projection.name} rewind`, () => rewindTarget(admin, db, projection.name, clusterId, batch.topic, batch.partition, outcome.storedOffset), { signal: stopping.signal, failures: 'retry' }));
         if (offset === undefined) return;
         log.info({ topic: batch.topic, partition: batch.partition, offset: offset.toString() }, 'stored offset is behind the consumer: seeking back');
-        consumer.seek({ topic: batch.topic, partition: batch.partition, offset: offset.toString() });
+        consumer.seek(batch.topic, batch.partition, offset.toString());
         return;
       }
-      resolveOffset(batch.lastOffset());
+      resolveOffset(batch.lastOffset);
       positions.set(tp, nextOffset);
       await heartbeat();
     },
@@ -180,7 +181,7 @@ export async function startProjection(projection: AnyProjection, deps: SinkDeps)
     },
   };
 
-  function decode(m: KafkaMessage, id: string, codec: TopicCodec, p: AnyProjection, source: { topic: string; partition: number }, context: ParseContext): Decoded {
+  function decode(m: InMessage, id: string, codec: TopicCodec, p: AnyProjection, source: { topic: string; partition: number }, context: ParseContext): Decoded {
     const record = { offset: BigInt(m.offset), timestamp: Number(m.timestamp), source: { service: 'projector', ...source, offset: m.offset, key: m.key, value: m.value, headers: m.headers } };
     try {
       const event = p.parse(id, codec.decode(m.value), m.key?.toString() ?? '', context);
@@ -323,7 +324,7 @@ async function writeEventByEvent(trx: Transaction<Database>, projection: AnyProj
  * partition's earliest record if retention has deleted the records from there.
  */
 async function rewindTarget(admin: Admin, db: Kysely<Database>, projection: string, clusterId: string, topic: string, partition: number, stored: bigint): Promise<bigint> {
-  const low = BigInt((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)!.low);
+  const low = (await admin.topicOffsets(topic)).find((o) => o.partition === partition)!.low;
   if (stored >= low) return stored;
   await db
     .updateTable('projection_offsets')

@@ -1,50 +1,15 @@
-import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startOpsServer, type OpsEndpoints, type OpsServer } from '../ops/http-server.ts';
 import { groupCheck, registryCheck } from '../ops/readiness.ts';
 import { createCodecs } from './codec.ts';
 import { createRegistry } from './registry-client.ts';
 import { parseRuntimeConfig, type Env, type RuntimeConfig } from './config.ts';
+import { createKafka } from './kafka/client.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createRuntimeMetrics } from './metrics.ts';
 import { startService, type RunningService, type ServiceDefinition } from './service.ts';
 import { supervise } from './supervise.ts';
 import { loadTopicSpecs, TopicNames } from './topics.ts';
-
-export function createKafka(config: RuntimeConfig, logger: Logger, clientId: string): Kafka {
-  const log = logger.child({ component: 'kafkajs' });
-  return new Kafka({
-    clientId,
-    brokers: [...config.brokers],
-    // R-SEC-3: TLS and SASL as configured; kafkajs speaks SASL_SSL when both are set. It keeps
-    // its authenticator on the SASL options it is given: each client gets a copy, the config stays as parsed.
-    ssl: config.kafkaSecurity.ssl,
-    sasl: config.kafkaSecurity.sasl && { ...config.kafkaSecurity.sasl },
-    // Every option of the backoff is set: kafkajs' defaults depend on NODE_ENV (under "test" they
-    // are another, faster set), and their 30 s cap let a client that lost the broker wait up to
-    // 30 s after it was back, and a crashed consumer as long again before its restart (kafkajs
-    // restarts it after the last backoff of the retries it exhausted). A 1 s cap bounds both.
-    // No client gives up on the broker (as Kafka's Java clients do not): a consumer whose
-    // connection retries run out crashes and rejoins its group as a new member, which waits out
-    // the session of its former self before it gets partitions again.
-    retry: { initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2, factor: 0.2, retries: Number.MAX_SAFE_INTEGER },
-    logLevel: kafkaLogLevel.WARN,
-    logCreator: () => (entry: LogEntry) => {
-      const { message, ...extra } = entry.log;
-      // kafkajs logs each retry of CONCURRENT_TRANSACTIONS (kafkajs#1315) as an error; it is
-      // the broker still finishing the previous commit, and the retry succeeds.
-      if (String(extra.error ?? message).includes('concurrent operation on the same transaction')) log.debug(extra, message);
-      // Our producers are transactional: a send that gives up aborts its transaction, and the
-      // batch is processed again, so bounded retries cannot commit anything twice.
-      else if (message.startsWith('Limiting retries for the idempotent producer')) log.debug(extra, message);
-      // A new topic's partitions answer NOT_LEADER until the broker has loaded them; every client
-      // refreshes its metadata and retries (provisioning waits for them, provision.ts).
-      else if (String(extra.error).startsWith('This server is not the leader for that topic-partition')) log.debug(extra, message);
-      else if (entry.level <= kafkaLogLevel.ERROR) log.error(extra, message);
-      else log.warn(extra, message);
-    },
-  });
-}
 
 /** Settles on the first SIGTERM or SIGINT. */
 export function stopSignal(): Promise<void> {
@@ -99,8 +64,8 @@ export async function runServiceMain<S, In>(def: ServiceDefinition<S, In>, optio
     process.exitCode = 1;
   }
   await ops?.close();
-  // Everything is committed and the group left; a broker connection kafkajs may leak after an
-  // outage (its seed-broker reconnect races) must not keep the process alive.
+  // Everything is committed and the group left; a broker connection a client may leak after an
+  // outage (kafkajs' seed-broker reconnect races) must not keep the process alive.
   process.exit();
 }
 

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, Message } from 'kafkajs';
+import type { KafkaClient, OutMessage } from './kafka/port.ts';
 import { PIECE_SEPARATOR, type ActorType } from './actor.ts';
 
 /**
@@ -35,25 +34,26 @@ export function actorStates<S>(actor: ActorType<S, never>, records: ReadonlyMap<
 }
 
 /** `json` is the state serialised, or null for a tombstone (the actor is forgotten). */
-export function stateRecord(key: string, json: string | null, partition: number): Message {
+export function stateRecord(key: string, json: string | null, partition: number): OutMessage {
   return { key, value: json, partition };
 }
 
-export function positionsRecord(positions: ReadonlyMap<string, bigint>, partition: number): Message {
+export function positionsRecord(positions: ReadonlyMap<string, bigint>, partition: number): OutMessage {
   const plain = Object.fromEntries([...positions].map(([t, o]) => [t, o.toString()]));
   return { key: POSITIONS_KEY, value: JSON.stringify(plain), partition };
 }
 
+/** The throwaway groups a restore may read through (kafka/port.ts readToEnd); the ACLs grant them (services/ops/acls.ts). */
+export const RESTORE_GROUP_PREFIX = 'otaflow-restore-';
+
 /**
  * Reads the given changelog partitions from the beginning to their end, handing every state
  * record to `sink` as it comes (no snapshot is built beside the tasks' stores), and returns each
- * partition's positions. kafkajs has no manual partition assignment, so a throwaway consumer
- * group does the reading. The end is the high watermark taken after the task's producer has
+ * partition's positions. The end is the high watermark taken after the task's producer has
  * fenced any previous owner, so no transaction of that partition can still be open.
  */
 export async function restoreTasks(
-  kafka: Kafka,
-  admin: Admin,
+  kafka: KafkaClient,
   topic: string,
   partitions: readonly number[],
   sink: RestoreSink,
@@ -61,62 +61,23 @@ export async function restoreTasks(
 ): Promise<{ readonly positions: Map<number, Positions>; readonly records: number }> {
   const result = new Map<number, Positions>(partitions.map((p) => [p, new Map()]));
   let records = 0;
-  const ends = new Map<number, bigint>();
-  for (const o of await admin.fetchTopicOffsets(topic)) {
-    if (result.has(o.partition) && BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high));
-  }
-  if (ends.size === 0) return { positions: result, records };
-
-  const groupId = `otaflow-restore-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
-  const pending = new Set(ends.keys());
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => (finish = resolve));
-  const markDone = (partition: number) => {
-    if (!pending.delete(partition)) return;
-    consumer.pause([{ topic, partitions: [partition] }]);
-    if (pending.size === 0) finish();
-  };
-  // Batches of control records only (the last commit marker) reach no eachBatch, but
-  // still report their last offset here.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    const end = ends.get(payload.partition);
-    if (end !== undefined && BigInt(payload.lastOffset) >= end - 1n) markDone(payload.partition);
+  await kafka.readToEnd(topic, {
+    groupPrefix: RESTORE_GROUP_PREFIX,
+    partitions,
+    timeoutMs,
+    eachBatch: (batch) => {
+      const positions = result.get(batch.partition)!;
+      records += batch.messages.length;
+      for (const m of batch.messages) {
+        const key = m.key?.toString() ?? '';
+        if (key === POSITIONS_KEY) {
+          const plain = JSON.parse(m.value!.toString()) as Record<string, string>;
+          for (const [t, o] of Object.entries(plain)) positions.set(t, BigInt(o));
+        } else {
+          sink(batch.partition, key, m.value === null ? null : m.value.toString());
+        }
+      }
+    },
   });
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: Math.max(1, partitions.length),
-      eachBatch: async ({ batch }) => {
-        const positions = result.get(batch.partition);
-        if (!positions || !pending.has(batch.partition)) {
-          consumer.pause([{ topic, partitions: [batch.partition] }]);
-          return;
-        }
-        records += batch.messages.length;
-        for (const m of batch.messages) {
-          const key = m.key?.toString() ?? '';
-          if (key === POSITIONS_KEY) {
-            const plain = JSON.parse(m.value!.toString()) as Record<string, string>;
-            for (const [t, o] of Object.entries(plain)) positions.set(t, BigInt(o));
-          } else {
-            sink(batch.partition, key, m.value === null ? null : m.value.toString());
-          }
-        }
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      finished,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`restoring ${topic} partitions ${[...pending]} timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-  }
   return { positions: result, records };
 }

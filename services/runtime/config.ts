@@ -12,6 +12,8 @@ export interface RuntimeConfig {
   readonly brokers: readonly string[];
   /** R-SEC-3: TLS and SASL to the brokers (OTAFLOW_KAFKA_SECURITY_PROTOCOL, OTAFLOW_KAFKA_SSL_*, OTAFLOW_KAFKA_SASL_*; services/runtime/transport.ts). */
   readonly kafkaSecurity: KafkaSecurity;
+  /** OTAFLOW_KAFKA_DRIVER: the Kafka client behind the port (services/runtime/kafka/port.ts); default kafkajs. */
+  readonly kafkaDriver: KafkaDriver;
   /** OTAFLOW_REGISTRY_URL, Confluent-compatible API (default http://localhost:8081/apis/ccompat/v7). */
   readonly registryUrl: string;
   /** R-SEC-3: the registry's credentials and TLS files (OTAFLOW_REGISTRY_USERNAME/PASSWORD/TOKEN, OTAFLOW_REGISTRY_SSL_*). */
@@ -46,6 +48,9 @@ export interface RuntimeConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+export const KAFKA_DRIVERS = ['kafkajs'] as const;
+export type KafkaDriver = (typeof KAFKA_DRIVERS)[number];
+
 /**
  * Sized for growth: a service can scale out to 24 instances without moving keys between shards
  * (which a later change of the count would). Each partition is a task with its own transactional
@@ -60,6 +65,8 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
     const shown = env.OTAFLOW_KAFKA_BROKERS?.split(',').map(maskUrlValue).join(',');
     throw new Error(`OTAFLOW_KAFKA_BROKERS must be a comma-separated list of host:port, got "${shown}"`);
   }
+  const kafkaDriver = (env.OTAFLOW_KAFKA_DRIVER ?? 'kafkajs') as KafkaDriver;
+  if (!KAFKA_DRIVERS.includes(kafkaDriver)) throw new Error(`OTAFLOW_KAFKA_DRIVER must be one of ${KAFKA_DRIVERS.join(', ')}, got "${kafkaDriver}"`);
   const registryUrl = env.OTAFLOW_REGISTRY_URL ?? 'http://localhost:8081/apis/ccompat/v7';
   requireUrl('OTAFLOW_REGISTRY_URL', registryUrl);
   const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/otaflow';
@@ -80,6 +87,7 @@ export function parseRuntimeConfig(env: Env): RuntimeConfig {
   return Object.freeze({
     brokers,
     kafkaSecurity,
+    kafkaDriver,
     registryUrl,
     registry,
     databaseUrl,

@@ -9,6 +9,7 @@ describe('runtime config', () => {
     expect(c.registryUrl).toBe('http://localhost:8081/apis/ccompat/v7');
     expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/otaflow');
     expect(c.topicPrefix).toBe('');
+    expect(c.kafkaDriver).toBe('kafkajs');
     expect(Object.isFrozen(c)).toBe(true);
   });
   it('fails fast naming the variable that is wrong', () => {
@@ -16,6 +17,7 @@ describe('runtime config', () => {
     expect(() => parseRuntimeConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
     expect(() => parseRuntimeConfig({ OTAFLOW_TOPIC_PREFIX: 'a b' })).toThrow(/OTAFLOW_TOPIC_PREFIX/);
     expect(() => parseRuntimeConfig({ OTAFLOW_CLOCK: 'fast' })).toThrow(/OTAFLOW_CLOCK/);
+    expect(() => parseRuntimeConfig({ OTAFLOW_KAFKA_DRIVER: 'librdkafka' })).toThrow('OTAFLOW_KAFKA_DRIVER must be one of kafkajs, got "librdkafka"');
   });
   it('R-SEC-3: a config error shows a malformed URL with its password masked', () => {
     expect(() => parseRuntimeConfig({ DATABASE_URL: 'postgres://app:s3cret@db:notaport/otaflow' })).toThrow(

@@ -1,4 +1,4 @@
-import type { IHeaders, Message } from 'kafkajs';
+import type { Headers, OutMessage } from './kafka/port.ts';
 import type { ErrorKind } from './errors.ts';
 
 /** What a dead letter carries besides the original key and bytes, as headers. */
@@ -21,7 +21,7 @@ export interface DeadLetterSource {
   readonly offset: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
-  readonly headers?: IHeaders;
+  readonly headers?: Headers;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface DeadLetterSource {
  * partition also spares hashing the key: kafkajs' murmur2 grows a BigInt with every 4 bytes of
  * key, so hashing a hostile 450 KB key takes minutes of CPU.
  */
-export function deadLetter(source: DeadLetterSource, reason: string, kind: Exclude<ErrorKind, 'transient'> = 'invalid'): Message {
+export function deadLetter(source: DeadLetterSource, reason: string, kind: Exclude<ErrorKind, 'transient'> = 'invalid'): OutMessage {
   return {
     key: source.key,
     value: source.value,

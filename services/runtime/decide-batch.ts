@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { OutMessage } from './kafka/port.ts';
 import { InvalidMessage, PIECE_SEPARATOR, type ActorType, type Output, type Wake } from './actor.ts';
 import { boundedReason } from './dead-letter.ts';
 import { Defect, errorKind, type ErrorKind, type RecoveryStrategy } from './errors.ts';
@@ -22,7 +22,7 @@ export interface BatchDecision<S> {
   /** The changelog records of the staged states: record key → value (null for a tombstone). */
   readonly serialised: ReadonlyMap<string, string | null>;
   /** Encoded outputs of the decided items, in item order: [physical topic, record]. */
-  readonly outputs: readonly (readonly [string, Message])[];
+  readonly outputs: readonly (readonly [string, OutMessage])[];
   readonly rejections: readonly Rejection[];
   /** How many items, from the first, this decision covers; the others wait for the next batch. */
   readonly processed: number;
@@ -35,7 +35,7 @@ export interface BatchDeps<S, In> {
   /** Takes the shared values of packed states (PackedStates.pack); required for an actor whose states are packed. */
   readonly share?: (id: string, value: unknown) => void;
   /** Encodes one output; throws Defect when it cannot. */
-  readonly encode: (output: Output) => readonly [string, Message];
+  readonly encode: (output: Output) => readonly [string, OutMessage];
   readonly recovery: RecoveryStrategy;
   /** The service's name, for reasons. */
   readonly service: string;
@@ -73,7 +73,7 @@ export function decideBatch<S, In>(deps: BatchDeps<S, In>, items: readonly Batch
 
 function decideItems<S, In>(deps: BatchDeps<S, In>, items: readonly BatchItem<In>[], now: number, budget: { bytes: number }): BatchDecision<S> {
   const { actor } = deps;
-  const results: ({ readonly outputs: readonly (readonly [string, Message])[] } | Rejection)[] = [];
+  const results: ({ readonly outputs: readonly (readonly [string, OutMessage])[] } | Rejection)[] = [];
   const staged = new Map<string, S | undefined>();
   const itemsOf = new Map<string, number[]>();
   const current = (key: string) => (staged.has(key) ? staged.get(key) : deps.stored(key)) ?? actor.initial(key);
@@ -100,7 +100,7 @@ function decideItems<S, In>(deps: BatchDeps<S, In>, items: readonly BatchItem<In
       for (const [k, v] of written.records) serialised.set(k, v);
     } else redecide(deps, key, items, itemsOf.get(key)!, results, staged, serialised, now, budget);
   }
-  const outputs: (readonly [string, Message])[] = [];
+  const outputs: (readonly [string, OutMessage])[] = [];
   const rejections: Rejection[] = [];
   for (const r of results) {
     if ('outputs' in r) outputs.push(...r.outputs);
@@ -115,7 +115,7 @@ function redecide<S, In>(
   key: string,
   items: readonly BatchItem<In>[],
   indices: readonly number[],
-  results: ({ readonly outputs: readonly (readonly [string, Message])[] } | Rejection)[],
+  results: ({ readonly outputs: readonly (readonly [string, OutMessage])[] } | Rejection)[],
   staged: Map<string, S | undefined>,
   serialised: Map<string, string | null>,
   now: number,

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { InvalidMessage } from './actor.ts';
 import { boundedReason, deadLetter, deadLetterHeaders, MAX_REASON_CHARS } from './dead-letter.ts';
 import { Defect, errorKind, Unavailable } from './errors.ts';
@@ -11,15 +10,6 @@ describe('error kinds', () => {
     expect(errorKind(new Defect('output to undeclared topic x'))).toBe('defect');
     expect(errorKind(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe('defect');
     expect(errorKind(new Unavailable('database down'))).toBe('transient');
-    expect(errorKind(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'))).toBe('transient');
-  });
-
-  it('looks through kafkajs giving up on retries to the error that made it retry', () => {
-    const gaveUpOnBroker = new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection timeout'), { retryCount: 5, retryTime: 100 });
-    expect(errorKind(gaveUpOnBroker)).toBe('transient');
-    // MESSAGE_TOO_LARGE: retrying the same record cannot help.
-    const tooLarge = new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' } as unknown as Error);
-    expect(errorKind(tooLarge)).toBe('defect');
   });
 });
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Consumer } from 'kafkajs';
+import type { GroupConsumer } from './kafka/port.ts';
 
 /** What a running service shows through gauges read at scrape time. */
 export interface GaugeSource {
@@ -27,8 +27,8 @@ export interface RuntimeMetrics {
   readonly restoreSeconds: Histogram<'service'>;
   /** Adds a source of the actor and wake-up gauges; the returned function removes it (on stop). */
   addSource(source: GaugeSource): () => void;
-  /** Keeps the consumer's lag per partition, from each batch kafkajs reports (transaction markers included). */
-  watchLag(consumer: Consumer, labels: { service: string; group: string }): void;
+  /** Keeps the consumer's lag per partition, from each batch the client reports (transaction markers included). */
+  watchLag(consumer: GroupConsumer, labels: { service: string; group: string }): void;
 }
 
 export function createRuntimeMetrics(registry: Registry): RuntimeMetrics {
@@ -62,8 +62,8 @@ export function createRuntimeMetrics(registry: Registry): RuntimeMetrics {
       return () => sources.delete(source);
     },
     watchLag(consumer, labels) {
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        consumerLag.set({ ...labels, topic: payload.topic, partition: String(payload.partition) }, Math.max(0, Number(payload.offsetLag)));
+      consumer.on('batchEnd', ({ topic, partition, offsetLag }) => {
+        consumerLag.set({ ...labels, topic, partition: String(partition) }, Math.max(0, Number(offsetLag)));
       });
     },
   };

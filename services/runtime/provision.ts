@@ -1,5 +1,5 @@
 import { SchemaType, COMPATIBILITY, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Admin } from 'kafkajs';
+import type { Admin } from './kafka/port.ts';
 import { readSchemaFile, subjectOf } from './codec.ts';
 import { DEFAULT_PARTITIONS } from './config.ts';
 import type { TopicNames } from './topics.ts';
@@ -19,8 +19,7 @@ export async function ensureTopics(admin: Admin, names: TopicNames, partitions?:
   const wanted = [...names.specs.values()].map((spec) => ({ spec, name: names.name(spec.id) }));
   const present = new Set(await admin.listTopics());
   const existing = wanted.filter((w) => present.has(w.name));
-  const meta = existing.length > 0 ? await admin.fetchTopicMetadata({ topics: existing.map((e) => e.name) }) : { topics: [] };
-  const counts = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
+  const counts = existing.length > 0 ? await admin.partitionCounts(existing.map((e) => e.name)) : new Map<string, number>();
   const found = [...new Set(counts.values())];
   if (partitions === undefined ? found.length > 1 : found.some((n) => n !== partitions)) {
     const wantedCount = partitions === undefined ? 'one partition count' : `OTAFLOW_PARTITIONS=${partitions}`;
@@ -33,45 +32,29 @@ export async function ensureTopics(admin: Admin, names: TopicNames, partitions?:
   if (missing.length > 0) {
     // Leaders are awaited by waitUntilServed below: a fresh broker can list a leader, or not know
     // the partition yet, before it serves it.
-    await admin.createTopics({
-      waitForLeaders: false,
-      topics: missing.map(({ spec, name }) => ({
-        topic: name,
-        numPartitions: count,
-        replicationFactor: -1,
-        configEntries: Object.entries(spec.config).map(([k, v]) => ({ name: k, value: v })),
-      })),
-    });
+    await admin.createTopics(missing.map(({ spec, name }) => ({ topic: name, numPartitions: count, configs: spec.config })));
   }
   await waitUntilServed(admin, missing.map((m) => m.name));
-  const altered: { type: 2; name: string; configEntries: { name: string; value: string }[] }[] = [];
+  const altered: string[] = [];
   if (existing.length > 0) {
-    const configs = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: existing.map((e) => ({ type: 2, name: e.name, configNames: Object.keys(e.spec.config) })),
-    });
+    const configs = await admin.topicConfigs(existing.map((e) => ({ topic: e.name, names: Object.keys(e.spec.config) })));
     for (const { spec, name } of existing) {
-      const entries = configs.resources.find((r) => r.resourceName === name)?.configEntries ?? [];
-      const alter: { name: string; value: string }[] = [];
+      const entries = configs.get(name);
+      let alter = false;
       for (const [k, v] of Object.entries(spec.config)) {
-        const got = entries.find((e) => e.configName === k)?.configValue;
+        const got = entries?.get(k);
         if (got === v) continue;
-        if (ALTERABLE_CONFIGS.has(k)) alter.push({ name: k, value: v });
+        if (ALTERABLE_CONFIGS.has(k)) alter = true;
         else problems.push(`${name}: config ${k} is "${got}", topics/${spec.id}.json declares "${v}"`);
       }
-      if (alter.length > 0) altered.push({ type: 2, name, configEntries: alter });
+      if (alter) altered.push(name);
     }
   }
   if (problems.length > 0) throw new Error(`existing topics differ from their declarations:\n  ${problems.join('\n  ')}`);
   // Incremental (KIP-339) would leave undeclared configs alone; kafkajs only has the legacy call,
   // which replaces the topic's overrides, so every declared config is sent along.
-  if (altered.length > 0) {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: altered.map((r) => ({ ...r, configEntries: Object.entries(names.spec(names.idOf(r.name)).config).map(([k, v]) => ({ name: k, value: v })) })),
-    });
-  }
-  return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name), altered: altered.map((r) => r.name), partitions: count };
+  if (altered.length > 0) await admin.replaceTopicConfigs(altered.map((name) => ({ topic: name, configs: names.spec(names.idOf(name)).config })));
+  return { created: missing.map((m) => m.name), existing: existing.map((e) => e.name), altered, partitions: count };
 }
 
 /**
@@ -84,7 +67,7 @@ async function waitUntilServed(admin: Admin, topics: readonly string[], timeoutM
   for (const topic of topics) {
     for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
       try {
-        await admin.fetchTopicOffsets(topic);
+        await admin.topicOffsets(topic);
         break;
       } catch (e) {
         if (Date.now() > deadline) throw new Error(`topic ${topic} was created but its partitions are not served after ${timeoutMs} ms: ${(e as Error).message}`);

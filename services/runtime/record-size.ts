@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { OutMessage } from './kafka/port.ts';
 
 /**
  * The most one record (key, value and headers) may weigh. A broker refuses a record batch over
@@ -8,7 +8,7 @@ import type { Message } from 'kafkajs';
  */
 export const MAX_RECORD_BYTES = 1_000_000;
 
-export function recordBytes(m: Message): number {
+export function recordBytes(m: OutMessage): number {
   let n = bytesOf(m.key) + bytesOf(m.value);
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     n += Buffer.byteLength(k);

@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { OutMessage } from './kafka/port.ts';
 import { recordBytes } from './record-size.ts';
 
 const MAX_MESSAGES_PER_SEND = 2000;
@@ -8,8 +8,8 @@ const MAX_MESSAGES_PER_SEND = 2000;
 const MAX_BYTES_PER_SEND = 512 * 1024;
 
 /** Splits records into sends that no broker refuses for size (a record over MAX_RECORD_BYTES still may be). */
-export function* sendChunks(list: readonly Message[]): Generator<Message[]> {
-  let chunk: Message[] = [];
+export function* sendChunks(list: readonly OutMessage[]): Generator<OutMessage[]> {
+  let chunk: OutMessage[] = [];
   let bytes = 0;
   for (const m of list) {
     const size = recordBytes(m) + 64;

@@ -1,9 +1,7 @@
-import { Partitioners, type Admin, type Batch, type Consumer, type Kafka, type Message, type Producer } from 'kafkajs';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, InvalidMessage, type ActorType, type InputParser, type Output, type Wake } from './actor.ts';
 import { positionsRecord, restoreTasks, stateRecord } from './changelog.ts';
 import type { Clock } from './clock.ts';
 import type { TopicCodec } from './codec.ts';
-import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { deadLetter } from './dead-letter.ts';
 import { decideBatch, rejectionOf, type BatchDecision, type Rejection } from './decide-batch.ts';
 import { deadLetterOrRetry, Defect, type ErrorKind, type RecoveryStrategy } from './errors.ts';
@@ -11,7 +9,7 @@ import type { Logger } from './logger.ts';
 import { sendChunks } from './send-chunks.ts';
 import { Serial } from './serial.ts';
 import type { TopicNames } from './topics.ts';
-import { inTransaction, isFenced } from './transaction.ts';
+import type { Admin, Batch, KafkaClient, OutMessage, Transaction, TransactionalProducer } from './kafka/port.ts';
 import { followTable, type FollowedTable, type GlobalTable } from './global-table.ts';
 import { createRuntimeMetrics, type RuntimeMetrics } from './metrics.ts';
 import { Registry } from 'prom-client';
@@ -21,7 +19,7 @@ import { SharedValues, StateStore } from './state-store.ts';
 /**
  * One actor type run as a Kafka consumer group. Partition p of the inputs is task p:
  * it owns the state of every actor whose key hashes to p, has its own transactional
- * producer (`<group>.task-<p>`, so a new owner fences the old one: kafkajs has no
+ * producer (`<group>.task-<p>`, so a new owner fences the old one even without
  * KIP-447), and commits state, outputs and input offsets in one transaction per batch.
  */
 export interface ServiceDefinition<S, In, O extends Output = Output> {
@@ -38,7 +36,7 @@ export interface ServiceDefinition<S, In, O extends Output = Output> {
 }
 
 export interface ServiceDeps {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly names: TopicNames;
   readonly codecs: ReadonlyMap<string, TopicCodec>;
   readonly clock: Clock;
@@ -78,7 +76,7 @@ export interface RunningService<S = unknown> {
 
 interface Task<S> {
   readonly partition: number;
-  readonly producer: Producer;
+  readonly producer: TransactionalProducer;
   readonly serial: Serial;
   readonly store: StateStore<S>;
   readonly wakes: WakeHeap;
@@ -121,34 +119,27 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
 
   const tasks = new Map<number, Task<S>>();
   const shared = new SharedValues();
-  const consumer: Consumer = kafka.consumer({
+  const consumer = kafka.consumer({
     groupId,
-    partitionAssigners: [coPartitionedAssigner],
+    coPartitioned: true,
     // The broker's minimum: a member that crashed during a broker outage rejoins as a new member,
     // and the group waits out its former self's session before it hands out partitions again.
-    sessionTimeout: 6_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 100,
+    sessionTimeoutMs: 6_000,
+    heartbeatIntervalMs: 1_000,
+    maxWaitTimeMs: 100,
   });
   metrics.watchLag(consumer, { service: def.name, group: groupId });
   let joined = false;
   let heartbeatAt = -Infinity;
-  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
-  consumer.on(consumer.events.HEARTBEAT, () => (heartbeatAt = Date.now()));
-  for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) consumer.on(left, () => (joined = false));
+  consumer.on('join', () => (joined = true));
+  consumer.on('heartbeat', () => (heartbeatAt = Date.now()));
+  consumer.on('crash', () => (joined = false));
+  consumer.on('stop', () => (joined = false));
   /** Tasks whose restore has not finished. */
   const restoring = new Set<Task<S>>();
 
   const openTask = (partition: number): Task<S> => {
-    const producer = kafka.producer({
-      transactionalId: `${groupId}.task-${partition}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 30_000,
-      // CONCURRENT_TRANSACTIONS right after a commit clears within milliseconds; retry soon.
-      retry: { initialRetryTime: 5, retries: 10 },
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const producer = kafka.transactionalProducer({ transactionalId: `${groupId}.task-${partition}`, transactionTimeoutMs: 30_000 });
     const task: Task<S> = {
       partition,
       producer,
@@ -173,15 +164,9 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     const opened = partitions.map(openTask);
     const byPartition = new Map(opened.map((t) => [t.partition, t]));
     const restored = (async () => {
-      await Promise.all(
-        opened.map(async (t) => {
-          await t.producer.connect();
-          const tx = await t.producer.transaction();
-          await tx.abort();
-        }),
-      );
+      await Promise.all(opened.map((t) => t.producer.fence()));
       const started = Date.now();
-      const read = await restoreTasks(kafka, admin, changelogTopic, partitions, (partition, key, value) => byPartition.get(partition)!.store.restore(key, value));
+      const read = await restoreTasks(kafka, changelogTopic, partitions, (partition, key, value) => byPartition.get(partition)!.store.restore(key, value));
       for (const task of opened) {
         for (const [key, at] of task.store.restored()) task.wakes.set(key, at);
         for (const [topic, offset] of read.positions.get(task.partition)!) task.positions.set(topic, offset);
@@ -205,9 +190,9 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     await task.producer.disconnect().catch(() => undefined);
   };
 
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+  consumer.on('join', ({ assignment }) => {
     const assigned = new Set<number>();
-    for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+    for (const [topic, partitions] of Object.entries(assignment)) {
       if (inputByName.has(topic)) for (const p of partitions) assigned.add(p);
     }
     for (const task of [...tasks.values()]) if (!assigned.has(task.partition)) void closeTask(task);
@@ -233,7 +218,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   const decideAll = (task: Task<S>, items: readonly Item<In>[], now: number) => {
     const decision = decideBatch({ actor: def.actor, stored: task.store.get, share: task.store.share, encode: encodeOutput, recovery, service: def.name }, items, now);
     const shares = task.store.takeShares();
-    const messages = new Map<string, Message[]>();
+    const messages = new Map<string, OutMessage[]>();
     for (const [topic, m] of decision.outputs) append(messages, topic, m);
     for (const r of decision.rejections) {
       const source = items[r.index]!.source;
@@ -245,7 +230,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     return { decision: { ...decision, shares }, messages };
   };
 
-  const encodeOutput = (o: Output): [string, Message] => {
+  const encodeOutput = (o: Output): [string, OutMessage] => {
     if (!allowedOutputs.has(o.topic)) throw new Defect(`output to undeclared topic ${o.topic}`);
     try {
       return [names.name(o.topic), { key: o.key, value: codecs.get(o.topic)!.encode(o.value) }];
@@ -261,11 +246,11 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     for (const [key, state] of decision.staged) task.wakes.set(key, state === undefined ? undefined : def.actor.wakeAt(state));
   };
 
-  const countCommitted = (messages: Map<string, Message[]>): void => {
+  const countCommitted = (messages: Map<string, OutMessage[]>): void => {
     for (const [topic, list] of messages) metrics.recordsOut.inc({ ...service, topic }, list.length);
   };
 
-  const send = async (tx: { send: Producer['send'] }, messages: Map<string, Message[]>): Promise<void> => {
+  const send = async (tx: Transaction, messages: Map<string, OutMessage[]>): Promise<void> => {
     for (const [topic, list] of messages) for (const chunk of sendChunks(list)) await tx.send({ topic, messages: chunk });
   };
 
@@ -301,9 +286,9 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     const positions = new Map(task.positions).set(batch.topic, next);
     append(messages, changelogTopic, positionsRecord(positions, task.partition));
     const endCommit = metrics.commitSeconds.startTimer(service);
-    await inTransaction(task.producer, async (tx) => {
+    await task.producer.inTransaction(async (tx) => {
       await send(tx, messages);
-      await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next.toString() }] }] });
+      await tx.sendOffsets(consumer, [{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
     });
     endCommit();
     commitDecision(task, items, decision);
@@ -318,22 +303,22 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
 
   let fail!: (e: Error) => void;
   const failed = new Promise<Error>((resolve) => (fail = resolve));
-  // kafkajs restarts a consumer after a retriable crash by itself; after any other it stays down
+  // The driver restarts a consumer after a retriable crash by itself; after any other it stays down
   // while the process lives on: alive but dead, unless whoever runs the service starts it again.
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart) log.warn({ err: payload.error }, 'consumer crashed; kafkajs restarts it');
-    else fail(payload.error);
+  consumer.on('crash', ({ error, restart }) => {
+    if (restart) log.warn({ err: error }, 'consumer crashed; the client restarts it');
+    else fail(error);
   });
   const context = () => ({ now: clock.now(), maxSkewMs: deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS });
   const tables: FollowedTable[] = [];
   for (const table of def.tables ?? []) {
-    tables.push(await followTable(names.name(table.topic), table, { kafka, admin, codec: codecs.get(table.topic)!, context, logger: log, failed: fail }));
+    tables.push(await followTable(names.name(table.topic), table, { kafka, codec: codecs.get(table.topic)!, context, logger: log, failed: fail }));
   }
   await consumer.connect();
-  for (const topic of inputByName.keys()) await consumer.subscribe({ topic, fromBeginning: true });
+  for (const topic of inputByName.keys()) await consumer.subscribe(topic, { fromBeginning: true });
   await consumer.run({
     autoCommit: false,
-    eachBatchAutoResolve: false,
+    autoResolve: false,
     partitionsConsumedConcurrently: 8,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
       const task = tasks.get(batch.partition);
@@ -341,7 +326,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
       try {
         await waitReady(task, heartbeat);
       } catch (e) {
-        // Reopen from scratch: the batch is retried by kafkajs once this throws.
+        // Reopen from scratch: the batch is retried by the client once this throws.
         await closeTask(task);
         openTasks([batch.partition]);
         throw e;
@@ -351,7 +336,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
         const last = await task.serial.run(() => (task.closed ? Promise.resolve(undefined) : processBatch(task, batch)));
         if (last !== undefined) resolveOffset(last);
       } catch (e) {
-        if (isFenced(e)) {
+        if (kafka.isFenced(e)) {
           log.warn({ partition: task.partition }, 'task fenced by a newer owner; closing it');
           await closeTask(task);
         }
@@ -368,7 +353,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
     try {
       const { decision, messages } = decideAll(task, items, clock.now());
       const endCommit = metrics.commitSeconds.startTimer(service);
-      await inTransaction(task.producer, (tx) => send(tx, messages));
+      await task.producer.inTransaction((tx) => send(tx, messages));
       endCommit();
       countCommitted(messages);
       commitDecision(task, items, decision);
@@ -393,7 +378,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
         .then(() => task.serial.run(() => (task.closed || stopping ? Promise.resolve() : wakeTask(task))))
         .catch((e: unknown) => {
           log.warn({ err: e, partition: task.partition, retryInMs: task.wakeRetryAt - Date.now() }, 'wake-up transaction failed; will retry');
-          if (isFenced(e)) return closeTask(task);
+          if (kafka.isFenced(e)) return closeTask(task);
         })
         .finally(() => waking.delete(task.partition));
     }
@@ -426,7 +411,7 @@ export async function startService<S, In>(def: ServiceDefinition<S, In>, deps: S
   };
 }
 
-function append(messages: Map<string, Message[]>, topic: string, m: Message): void {
+function append(messages: Map<string, OutMessage[]>, topic: string, m: OutMessage): void {
   const list = messages.get(topic);
   if (list) list.push(m);
   else messages.set(topic, [m]);
@@ -443,8 +428,7 @@ async function waitReady(task: Task<unknown>, heartbeat: () => Promise<void>): P
 }
 
 async function checkCoPartitioned(admin: Admin, topics: string[]): Promise<void> {
-  const meta = await admin.fetchTopicMetadata({ topics });
-  const counts = new Map(meta.topics.map((t) => [t.name, t.partitions.length]));
+  const counts = await admin.partitionCounts(topics);
   const distinct = new Set(counts.values());
   if (distinct.size > 1) {
     throw new Error(`inputs and changelog must have equal partition counts (co-partitioning), got ${JSON.stringify(Object.fromEntries(counts))}`);

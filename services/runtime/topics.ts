@@ -6,8 +6,8 @@ import { join } from 'node:path';
  * the topic's logical id. Physical names are the declared name behind the configured
  * prefix, so tests run isolated copies of the whole topology on one broker.
  *
- * Key contract: the message key is the actor key, and partitions come from kafkajs'
- * default (Java-compatible murmur2) partitioner. Every topic of a topology has the same
+ * Key contract: the message key is the actor key, and partitions come from the
+ * Java-compatible murmur2 partitioner (kafka/client.ts partitionOf). Every topic of a topology has the same
  * partition count, chosen when they are created (provision.ts), so partition p of every input
  * belongs to the same task and a dead letter goes to its source record's partition.
  */

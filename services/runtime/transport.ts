@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { SASLOptions } from 'kafkajs';
 import type { Env } from './config.ts';
 import { envSecret } from './env-secret.ts';
 
@@ -13,9 +12,15 @@ import { envSecret } from './env-secret.ts';
 export interface KafkaSecurity {
   /** OTAFLOW_KAFKA_SECURITY_PROTOCOL: PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL, as Kafka names its listeners. */
   readonly protocol: SecurityProtocol;
-  /** kafkajs' `ssl`: true trusts the system CAs; options add a CA and a client certificate. */
+  /** TLS to the brokers: true trusts the system CAs; options add a CA and a client certificate. */
   readonly ssl: ConnectionOptions | true | undefined;
-  readonly sasl: SASLOptions | undefined;
+  readonly sasl: SaslOptions | undefined;
+}
+
+export interface SaslOptions {
+  readonly mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
+  readonly username: string;
+  readonly password: string;
 }
 
 export interface RegistryTransport {
@@ -41,7 +46,7 @@ export function parseKafkaSecurity(env: Env, secrets: string[]): KafkaSecurity {
   return { protocol, ssl: tls ? (files ?? true) : undefined, sasl };
 }
 
-function saslOf(env: Env, protocol: SecurityProtocol, secrets: string[]): SASLOptions {
+function saslOf(env: Env, protocol: SecurityProtocol, secrets: string[]): SaslOptions {
   const mechanism = env.OTAFLOW_KAFKA_SASL_MECHANISM as Mechanism | undefined;
   if (!mechanism || !mechanisms.includes(mechanism)) throw new Error(`OTAFLOW_KAFKA_SASL_MECHANISM must be one of ${mechanisms.join(', ')} with ${protocol}, got "${mechanism ?? ''}"`);
   // PLAIN sends the password itself: only inside TLS.
@@ -51,7 +56,7 @@ function saslOf(env: Env, protocol: SecurityProtocol, secrets: string[]): SASLOp
   const password = envSecret(env, 'OTAFLOW_KAFKA_SASL_PASSWORD');
   if (!password?.value) throw new Error(`OTAFLOW_KAFKA_SASL_PASSWORD_FILE (or OTAFLOW_KAFKA_SASL_PASSWORD) must hold the password of "${username}" with ${protocol}`);
   secrets.push(password.value);
-  const lower = mechanism.toLowerCase() as 'scram-sha-256' | 'scram-sha-512' | 'plain';
+  const lower = mechanism.toLowerCase() as SaslOptions['mechanism'];
   return { mechanism: lower, username, password: password.value };
 }
 

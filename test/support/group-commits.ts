@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../services/runtime/kafka/port.ts';
 
 /** One offset commit as the group coordinator wrote it. */
 export interface GroupCommit {
@@ -21,20 +21,20 @@ const OFFSETS_TOPIC = '__consumer_offsets';
  * instrumented. Reads the commits made at or after `since` until `done` holds for them or
  * `timeoutMs` has passed, and returns them: the caller judges what is missing.
  */
-export async function watchCommits(kafka: Kafka, since: number, done: (commits: readonly GroupCommit[]) => boolean, timeoutMs: number): Promise<GroupCommit[]> {
+export async function watchCommits(kafka: KafkaClient, since: number, done: (commits: readonly GroupCommit[]) => boolean, timeoutMs: number): Promise<GroupCommit[]> {
   const groupId = `otaflow-commit-watch-${randomUUID()}`;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.setOffsets({ groupId, topic: OFFSETS_TOPIC, partitions: await admin.fetchTopicOffsetsByTimestamp(OFFSETS_TOPIC, since) });
+    await admin.setGroupOffsets(groupId, OFFSETS_TOPIC, await admin.topicOffsetsAt(OFFSETS_TOPIC, since));
   } finally {
     await admin.disconnect();
   }
   const commits: GroupCommit[] = [];
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 100 });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: OFFSETS_TOPIC });
+    await consumer.subscribe(OFFSETS_TOPIC);
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {

@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { OutMessage } from '../../services/runtime/kafka/port.ts';
 import type { Output } from '../../services/runtime/actor.ts';
 import { AvroCodec, JsonCodec, readSchemaFile, type TopicCodec } from '../../services/runtime/codec.ts';
 import { createRegistry } from '../../services/runtime/registry-client.ts';
@@ -41,7 +41,7 @@ export const sharedMemoryCodecs = (): ReadonlyMap<string, TopicCodec> => (builtC
  * declared topic only, when `declared` is given; a value that does not encode is a Defect.
  * The record is tagged with the topic id, not a physical name.
  */
-export function encodeOutput(codecs: ReadonlyMap<string, TopicCodec>, o: Output, declared?: ReadonlySet<string>): readonly [string, Message] {
+export function encodeOutput(codecs: ReadonlyMap<string, TopicCodec>, o: Output, declared?: ReadonlySet<string>): readonly [string, OutMessage] {
   if (declared && !declared.has(o.topic)) throw new Defect(`output to undeclared topic ${o.topic}`);
   const codec = codecs.get(o.topic);
   if (!codec) throw new Defect(`output to ${o.topic}, a topic with no codec (not in topics/, or not avro or json)`);

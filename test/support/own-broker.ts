@@ -3,8 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parseRuntimeConfig } from '../../services/runtime/config.ts';
+import { createKafka } from '../../services/runtime/kafka/client.ts';
+import type { Admin } from '../../services/runtime/kafka/port.ts';
 import { testLogDir } from '../../scripts/lib/service-process.ts';
 import { projectRoot } from '../../services/runtime/topics.ts';
 
@@ -91,8 +92,8 @@ export class OwnBroker {
   async serving(topics: readonly string[], groups: readonly string[], timeoutMs = 120_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     const serving = await this.#firstTime(() => Date.now() > deadline, async (admin) => {
-      for (const topic of topics) await admin.fetchTopicOffsets(topic);
-      for (const groupId of groups) await admin.fetchOffsets({ groupId });
+      for (const topic of topics) await admin.topicOffsets(topic);
+      for (const groupId of groups) await admin.groupOffsets(groupId);
     });
     if (serving === undefined) throw new Error(`the broker in ${this.dir} did not lead ${topics.length} topics and coordinate ${groups.length} groups within ${timeoutMs} ms`);
     return serving;
@@ -108,8 +109,8 @@ export class OwnBroker {
       let admin: Admin | undefined;
       try {
         // A SASL_SSL broker's client.env appears while `scripts/stack up` prepares it.
-        const { ssl, sasl } = parseRuntimeConfig(this.clientEnv).kafkaSecurity;
-        admin = new Kafka({ brokers: [this.brokers], ssl, sasl, clientId: 'otaflow-own-broker-probe', logLevel: logLevel.NOTHING, connectionTimeout: 500, requestTimeout: 1000, retry: { retries: 0 } }).admin();
+        const config = parseRuntimeConfig(this.clientEnv);
+        admin = createKafka({ ...config, brokers: [this.brokers] }, undefined, 'otaflow-own-broker-probe', { failFast: true }).admin();
         await admin.connect();
         await request(admin);
         return began;

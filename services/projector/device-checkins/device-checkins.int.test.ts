@@ -67,8 +67,8 @@ describe('device_checkins projection', () => {
 
     const admin = t.kafka.admin();
     await admin.connect();
-    const dlqOffsets = await admin.fetchTopicOffsets(t.names.name('device-checkins.dlq')).finally(() => admin.disconnect());
-    expect(dlqOffsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0)).toBe(2);
+    const dlqOffsets = await admin.topicOffsets(t.names.name('device-checkins.dlq')).finally(() => admin.disconnect());
+    expect(dlqOffsets.reduce((n, p) => n + p.high - p.low, 0n)).toBe(2n);
     const dlq = await TopicRecorder.start<Buffer>(t, 'device-checkins.dlq');
     try {
       const records = await waitFor('the two dead-lettered check-ins', () => dlq.records.length >= 2 && dlq.records);
