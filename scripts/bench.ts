@@ -1,6 +1,6 @@
 /**
  * npm run bench: throughput on the local stack, all in one run on the same broker.
- *  1. raw kafkajs consume → produce passthrough of N records (the ceiling);
+ *  1. raw consume → produce passthrough of N records through the Kafka client (the ceiling);
  *  2. the same N records through the actor runtime (the cell service: decode, decide,
  *     changelog, outputs and offsets in one transaction per batch);
  *  3. one campaign of D simulated devices answering instantly through every service
@@ -23,6 +23,9 @@
  *     BENCH_FLEET_START_AFTER_S (default devices ÷ 4000 + 40) is when the campaign starts, counted
  *     from the services' start: after every device is checked in and decided.
  * BENCH_ONLY=projector or BENCH_ONLY=fleet runs that step alone.
+ * Every step runs once per Kafka driver (services/runtime/kafka), one driver after the other on
+ * the same broker: BENCH_DRIVERS (default every driver) lists them; the figures of each step are
+ * printed side by side with their ratio to the first driver's, and the report holds them per driver.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +34,7 @@ import { join } from 'node:path';
 import type { CellRequest } from '../contracts/cell-requests.ts';
 import { cellService } from '../services/cell/service.ts';
 import { startService } from '../services/runtime/service.ts';
-import { envPositiveInteger } from '../services/runtime/config.ts';
+import { envPositiveInteger, KAFKA_DRIVERS, type KafkaDriver } from '../services/runtime/config.ts';
 import { projectRoot } from '../services/runtime/topics.ts';
 import { generateFleet } from './fleet/fleet.ts';
 import { FleetSimulator } from './fleet/simulator.ts';
@@ -57,6 +60,17 @@ const FLEET_DEVICES = envPositiveInteger(process.env, 'BENCH_FLEET_DEVICES', 1_0
 const FLEET_BASELINE_DEVICES = envPositiveInteger(process.env, 'BENCH_FLEET_BASELINE_DEVICES', 100_000);
 const FLEET_DEVICES_PER_CELL = envPositiveInteger(process.env, 'BENCH_FLEET_DEVICES_PER_CELL', 1000);
 const ONLY = process.env.BENCH_ONLY;
+/** BENCH_DRIVERS: the Kafka drivers to run every step on, in this order (default all); ratios are to the first. */
+const DRIVERS = benchDrivers(process.env.BENCH_DRIVERS);
+type Say = (line: string) => void;
+
+function benchDrivers(value: string | undefined): KafkaDriver[] {
+  if (value === undefined) return [...KAFKA_DRIVERS];
+  const asked = value.split(',').map((d) => d.trim()).filter(Boolean);
+  const unknown = asked.filter((d) => !(KAFKA_DRIVERS as readonly string[]).includes(d));
+  if (asked.length === 0 || unknown.length > 0) throw new Error(`BENCH_DRIVERS must list drivers of ${KAFKA_DRIVERS.join(', ')}, got "${value}"`);
+  return asked as KafkaDriver[];
+}
 if (ONLY !== undefined && ONLY !== 'projector' && ONLY !== 'fleet') throw new Error(`BENCH_ONLY may be "projector", "fleet" or unset, got "${ONLY}"`);
 const CELLS = 200;
 
@@ -148,27 +162,27 @@ async function acceptance(t: Topology): Promise<{ seconds: number; devices: numb
 }
 
 /** Steps 1 to 4, on one topology. */
-async function runtimeSteps() {
-  const t = await createTopology('bench');
-  console.log(`bench: producing ${MESSAGES} cell requests over ${CELLS} cells`);
+async function runtimeSteps(driver: KafkaDriver, say: Say) {
+  const t = await createTopology('bench', { env: { OTAFLOW_KAFKA_DRIVER: driver } });
+  say(`producing ${MESSAGES} cell requests over ${CELLS} cells`);
   await produce(t, 'cell-requests', cellRequests(MESSAGES));
 
   const rawSeconds = await rawPassthrough(t);
   const rawRate = MESSAGES / rawSeconds;
-  console.log(`bench: raw kafkajs passthrough   ${rawRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${rawSeconds.toFixed(1)} s)`);
+  say(`raw passthrough           ${rawRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${rawSeconds.toFixed(1)} s)`);
   const runtimeSeconds = await runtimePipeline(t);
   const runtimeRate = MESSAGES / runtimeSeconds;
-  console.log(`bench: actor runtime (cell)      ${runtimeRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${runtimeSeconds.toFixed(1)} s)`);
-  console.log(`bench: runtime / raw ratio       ${(runtimeRate / rawRate).toFixed(2)}`);
+  say(`actor runtime (cell)      ${runtimeRate.toFixed(0).padStart(8)} events/s (${MESSAGES} in ${runtimeSeconds.toFixed(1)} s)`);
+  say(`runtime / raw ratio       ${(runtimeRate / rawRate).toFixed(2)}`);
   const pipeline = new Pipeline(t, `${t.prefix}bench`);
   pipeline.start();
   const flow = await deviceFlow(t);
   const perMinute = (flow.devices / flow.seconds) * 60;
-  console.log(`bench: device flow end to end    ${perMinute.toFixed(0).padStart(8)} devices/min (${flow.devices} devices in ${flow.seconds.toFixed(1)} s)`);
-  console.log(`bench: completion estimate error ${showEstimateErrors(flow.estimateErrors)}`);
+  say(`device flow end to end    ${perMinute.toFixed(0).padStart(8)} devices/min (${flow.devices} devices in ${flow.seconds.toFixed(1)} s)`);
+  say(`completion estimate error ${showEstimateErrors(flow.estimateErrors)}`);
   const accept = await acceptance(t);
   const acceptedPerMinute = (accept.devices / accept.seconds) * 60;
-  console.log(`bench: campaign acceptance       ${acceptedPerMinute.toFixed(0).padStart(8)} devices/min (${accept.devices} devices decided in ${accept.seconds.toFixed(1)} s, ${accept.accepted} accepted)`);
+  say(`campaign acceptance       ${acceptedPerMinute.toFixed(0).padStart(8)} devices/min (${accept.devices} devices decided in ${accept.seconds.toFixed(1)} s, ${accept.accepted} accepted)`);
   await pipeline.stop();
   await t.dispose();
   return {
@@ -181,12 +195,12 @@ async function runtimeSteps() {
 }
 
 /** Step 6: the baseline size, then the full one; the rates at the full size as ratios to the baseline's. */
-async function fleetSteps() {
+async function fleetSteps(driver: KafkaDriver, say: Say) {
   const sizes = FLEET_BASELINE_DEVICES < FLEET_DEVICES ? [FLEET_BASELINE_DEVICES, FLEET_DEVICES] : [FLEET_DEVICES];
   const runs: FleetBenchReport[] = [];
   for (const devices of sizes) {
     const startAfterS = envPositiveInteger(process.env, 'BENCH_FLEET_START_AFTER_S', Math.round(devices / 4000 + 40));
-    runs.push(await fleetBench({ devices, devicesPerCell: FLEET_DEVICES_PER_CELL, startAfterMs: startAfterS * 1000, dispatchMark: sizes[0]!, progress: (line) => console.log(`bench: fleet ${devices}: ${line}`) }));
+    runs.push(await fleetBench({ devices, devicesPerCell: FLEET_DEVICES_PER_CELL, startAfterMs: startAfterS * 1000, dispatchMark: sizes[0]!, driver, progress: (line) => say(`fleet ${devices}: ${line}`) }));
   }
   const [base, full] = [runs[0]!, runs.at(-1)!];
   const ratio = (rate: (r: FleetBenchReport) => number) => rate(full) / rate(base);
@@ -197,43 +211,86 @@ async function fleetSteps() {
     complete: ratio((r) => r.complete.devicesPerMinute),
   };
   if (runs.length > 1) {
-    console.log(
-      `bench: fleet rates at ${full.devices} ÷ at ${base.devices}: accept ${ratios.accept.toFixed(2)}, dispatch ${ratios.dispatch.toFixed(2)} ` +
+    say(
+      `fleet rates at ${full.devices} ÷ at ${base.devices}: accept ${ratios.accept.toFixed(2)}, dispatch ${ratios.dispatch.toFixed(2)} ` +
         `(of the first ${base.devices} devices ${ratios.dispatchFirst.toFixed(2)}), complete ${ratios.complete.toFixed(2)}`,
     );
   }
   return { runs, ratios: runs.length > 1 ? ratios : null };
 }
 
-execFileSync('bash', ['scripts/stack', 'up'], { cwd: projectRoot, stdio: 'inherit' });
-const runtime = ONLY === undefined ? await runtimeSteps() : {};
-const fleet = ONLY === undefined || ONLY === 'fleet' ? await fleetSteps() : null;
-const projector = ONLY === 'fleet' ? null : await projectorBench({
-  events: PROJECTION_EVENTS,
-  rate: PROJECTION_RATE,
-  seconds: PROJECTION_SECONDS,
-  progress: (line) => console.log(`bench: projector: ${line}`),
-});
-if (projector) {
-  const { replay, live } = projector;
-  console.log(
-    `bench: projector replay          ${replay.recordsPerSecond.toFixed(0).padStart(8)} records/s into PostgreSQL (${replay.records} records on the topics, each counted once however many projections read it, ` +
-      `in ${replay.seconds.toFixed(1)} s of which ${replay.startSeconds.toFixed(1)} s starting ${projector.projections.length} projections; event loop busy ${(replay.eventLoopBusy * 100).toFixed(0)}%)`,
-  );
-  console.log(`bench: projector replay rows     ${Object.entries(replay.rowsByTable).map(([table, n]) => `${table} ${n}`).join(', ')}`);
-  console.log(
-    `bench: projector lag at ${live.targetRate}/s  p50 ${live.lagMs.p50} ms, p99 ${live.lagMs.p99} ms, max ${live.lagMs.max} ms (produce to SQL commit; ${live.records} records in ${live.produceSeconds.toFixed(1)} s = ` +
-      `${live.producedPerSecond.toFixed(0)}/s, all committed ${live.drainSeconds.toFixed(1)} s after the last send: ${live.keptUp ? 'kept up' : 'did NOT keep up'}; event loop busy ${(live.eventLoopBusy * 100).toFixed(0)}%)`,
-  );
-  console.log(`bench: projector lag p99 per 5 s ${live.lagP99MsPer5s.join(', ')} ms`);
+/** One driver's run of every step asked for (BENCH_ONLY), its lines tagged with the driver. */
+async function benchDriver(driver: KafkaDriver) {
+  const say: Say = (line) => console.log(`bench [${driver}]: ${line}`);
+  const runtime = ONLY === undefined ? await runtimeSteps(driver, say) : null;
+  const fleet = ONLY === undefined || ONLY === 'fleet' ? await fleetSteps(driver, say) : null;
+  const projector = ONLY === 'fleet' ? null : await projectorBench({
+    events: PROJECTION_EVENTS,
+    rate: PROJECTION_RATE,
+    seconds: PROJECTION_SECONDS,
+    driver,
+    progress: (line) => say(`projector: ${line}`),
+  });
+  if (projector) {
+    const { replay, live } = projector;
+    say(
+      `projector replay          ${replay.recordsPerSecond.toFixed(0).padStart(8)} records/s into PostgreSQL (${replay.records} records on the topics, each counted once however many projections read it, ` +
+        `in ${replay.seconds.toFixed(1)} s of which ${replay.startSeconds.toFixed(1)} s starting ${projector.projections.length} projections; event loop busy ${(replay.eventLoopBusy * 100).toFixed(0)}%)`,
+    );
+    say(`projector replay rows     ${Object.entries(replay.rowsByTable).map(([table, n]) => `${table} ${n}`).join(', ')}`);
+    say(
+      `projector lag at ${live.targetRate}/s  p50 ${live.lagMs.p50} ms, p99 ${live.lagMs.p99} ms, max ${live.lagMs.max} ms (produce to SQL commit; ${live.records} records in ${live.produceSeconds.toFixed(1)} s = ` +
+        `${live.producedPerSecond.toFixed(0)}/s, all committed ${live.drainSeconds.toFixed(1)} s after the last send: ${live.keptUp ? 'kept up' : 'did NOT keep up'}; event loop busy ${(live.eventLoopBusy * 100).toFixed(0)}%)`,
+    );
+    say(`projector lag p99 per 5 s ${live.lagP99MsPer5s.join(', ')} ms`);
+  }
+  return { runtime, fleet, projector };
 }
+
+type DriverReport = Awaited<ReturnType<typeof benchDriver>>;
+
+/** The figures compared across drivers: a higher one is better for each. */
+const compared: [string, (r: DriverReport) => number | undefined][] = [
+  ['raw passthrough events/s', (r) => r.runtime?.raw.eventsPerSecond],
+  ['actor runtime events/s', (r) => r.runtime?.runtime.eventsPerSecond],
+  ['device flow devices/min', (r) => r.runtime?.deviceFlow.devicesPerMinute],
+  ['acceptance devices/min', (r) => r.runtime?.acceptance.devicesPerMinute],
+  ['fleet accept devices/min', (r) => r.fleet?.runs.at(-1)?.accept.devicesPerMinute],
+  ['fleet dispatch devices/min', (r) => r.fleet?.runs.at(-1)?.dispatch.devicesPerMinute],
+  ['fleet complete devices/min', (r) => r.fleet?.runs.at(-1)?.complete.devicesPerMinute],
+  ['projector replay records/s', (r) => r.projector?.replay.recordsPerSecond],
+];
+
+/** Each step's figure per driver, and its ratio to the first driver's, measured in this one run. */
+function compare(reports: ReadonlyMap<KafkaDriver, DriverReport>): Record<string, Record<string, number>> {
+  const [first, ...others] = [...reports.keys()];
+  const table: Record<string, Record<string, number>> = {};
+  for (const [step, figure] of compared) {
+    const base = figure(reports.get(first!)!);
+    if (base === undefined) continue;
+    const row: Record<string, number> = { [first!]: base };
+    for (const d of others) {
+      const value = figure(reports.get(d)!);
+      if (value === undefined) continue;
+      row[d] = value;
+      row[`${d} ÷ ${first}`] = value / base;
+    }
+    table[step] = row;
+    if (others.length > 0) console.log(`bench: ${step.padEnd(27)} ${Object.entries(row).map(([k, v]) => `${k} ${v.toFixed(k.includes('÷') ? 2 : 0)}`).join(', ')}`);
+  }
+  return table;
+}
+
+execFileSync('bash', ['scripts/stack', 'up'], { cwd: projectRoot, stdio: 'inherit' });
+const reports = new Map<KafkaDriver, DriverReport>();
+for (const driver of DRIVERS) reports.set(driver, await benchDriver(driver));
+const comparison = compare(reports);
 
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  ...runtime,
-  fleet,
-  projector,
+  drivers: Object.fromEntries(reports),
+  comparison,
 };
 const dir = join(projectRoot, '.stack', 'bench');
 mkdirSync(dir, { recursive: true });

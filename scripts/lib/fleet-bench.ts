@@ -12,6 +12,7 @@ import { scheduleParts } from './schedule-parts.ts';
 import { ServiceProcess, type ServiceMemory } from './service-process.ts';
 import { TopicRecorder } from './topic-recorder.ts';
 import { createTopology, type Topology } from './topology.ts';
+import type { KafkaDriver } from '../../services/runtime/config.ts';
 import { waitFor } from './wait-for.ts';
 
 /** The services a campaign's devices go through; each runs as its own measured process. */
@@ -35,6 +36,8 @@ export interface FleetBenchOptions {
   readonly startAfterMs: number;
   /** Also timed: the dispatch of this many devices, the same work at every fleet size. */
   readonly dispatchMark: number;
+  /** The Kafka driver of the services and the simulator (OTAFLOW_KAFKA_DRIVER). */
+  readonly driver: KafkaDriver;
   readonly progress: (line: string) => void;
 }
 
@@ -84,7 +87,7 @@ export async function fleetBench(o: FleetBenchOptions): Promise<FleetBenchReport
   // set so that a midnight comes startAfterMs from now, and the campaign waits Queued until then.
   const realStart = Date.now();
   const midnight = Math.ceil(realStart / DAY) * DAY + DAY;
-  const t = await createTopology('bench-fleet', { env: { OTAFLOW_CLOCK: acceleratedClockSpec(1, midnight - o.startAfterMs, realStart) } });
+  const t = await createTopology('bench-fleet', { env: { OTAFLOW_CLOCK: acceleratedClockSpec(1, midnight - o.startAfterMs, realStart), OTAFLOW_KAFKA_DRIVER: o.driver } });
   const clock = t.config.clock;
   const cells = Math.max(1, Math.ceil(o.devices / o.devicesPerCell));
   const fleet = generateFleet({ devices: o.devices, cells, idPrefix: `${t.prefix}fleet-`, radioOf: () => radioClasses[0] });

@@ -7,6 +7,7 @@ import { hasReadTo, partitionEnds, type PartitionEnd } from '../../services/proj
 import { startProjection, type RunningProjection } from '../../services/projector/sink.ts';
 import { projectionEvents, type ProjectionRecord } from './projection-events.ts';
 import { createTopology, type Topology } from './topology.ts';
+import type { KafkaDriver } from '../../services/runtime/config.ts';
 import { waitFor } from './wait-for.ts';
 
 export interface ProjectorBenchOptions {
@@ -15,6 +16,8 @@ export interface ProjectorBenchOptions {
   /** Records a second produced while the projections keep up. */
   readonly rate: number;
   readonly seconds: number;
+  /** The Kafka driver the projector and the bench's producers use (OTAFLOW_KAFKA_DRIVER). */
+  readonly driver: KafkaDriver;
   readonly progress: (line: string) => void;
 }
 
@@ -71,7 +74,7 @@ const DRAIN_LIMIT_S = 5;
  * commit. Runs on a topology of its own and deletes its rows and offsets afterwards.
  */
 export async function projectorBench(o: ProjectorBenchOptions): Promise<ProjectorBenchReport> {
-  const t = await createTopology('bench-projector');
+  const t = await createTopology('bench-projector', { env: { OTAFLOW_KAFKA_DRIVER: o.driver } });
   const db = createDatabase(t.config.databaseUrl, POOL_SIZE);
   const producer = t.kafka.producer();
   const topics = [...new Set(projections.flatMap((p) => p.topics))];
