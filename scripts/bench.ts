@@ -45,7 +45,7 @@ import { TopicRecorder } from './lib/topic-recorder.ts';
 import { caughtUp, produce } from './lib/kafka.ts';
 import { Pipeline } from './lib/pipeline.ts';
 import { projectorBench } from './lib/projector-bench.ts';
-import { fleetBench, type FleetBenchReport } from './lib/fleet-bench.ts';
+import { fleetBench, type FleetBenchReport, type PhaseFigures } from './lib/fleet-bench.ts';
 import { createTopology, type Topology } from './lib/topology.ts';
 import { scheduleParts } from './lib/schedule-parts.ts';
 import { waitFor } from './lib/wait-for.ts';
@@ -210,13 +210,18 @@ async function fleetSteps(driver: KafkaDriver, say: Say) {
     dispatchFirst: ratio((r) => r.dispatchFirst.devicesPerMinute),
     complete: ratio((r) => r.complete.devicesPerMinute),
   };
+  // The cost per device: all four services' CPU time per device of a phase, at the full size ÷ at the baseline (1 = flat).
+  const cpu = (p: PhaseFigures) => Object.values(p.cpuMicrosPerDevice).reduce((a, b) => a + b, 0);
+  const cost = (of: (r: FleetBenchReport) => PhaseFigures) => cpu(of(full)) / cpu(of(base));
+  const cpuPerDevice = { accept: cost((r) => r.accept), dispatch: cost((r) => r.dispatch), complete: cost((r) => r.complete) };
   if (runs.length > 1) {
     say(
       `fleet rates at ${full.devices} ÷ at ${base.devices}: accept ${ratios.accept.toFixed(2)}, dispatch ${ratios.dispatch.toFixed(2)} ` +
         `(of the first ${base.devices} devices ${ratios.dispatchFirst.toFixed(2)}), complete ${ratios.complete.toFixed(2)}`,
     );
+    say(`fleet CPU per device at ${full.devices} ÷ at ${base.devices}: accept ${cpuPerDevice.accept.toFixed(2)}, dispatch ${cpuPerDevice.dispatch.toFixed(2)}, complete ${cpuPerDevice.complete.toFixed(2)}`);
   }
-  return { runs, ratios: runs.length > 1 ? ratios : null };
+  return { runs, ratios: runs.length > 1 ? { ...ratios, cpuPerDevice } : null };
 }
 
 /** One driver's run of every step asked for (BENCH_ONLY), its lines tagged with the driver. */

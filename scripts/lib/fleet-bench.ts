@@ -44,6 +44,17 @@ export interface FleetBenchOptions {
 export interface PhaseFigures {
   readonly seconds: number;
   readonly devicesPerMinute: number;
+  /**
+   * CPU time each service spent in the phase, in microseconds per device: the cost per device,
+   * which a shared machine's load changes far less than it changes the rates.
+   */
+  readonly cpuMicrosPerDevice: Record<FleetService, number>;
+}
+
+/** When a phase started: the wall clock and each service's CPU seconds. */
+interface PhaseStart {
+  readonly at: number;
+  readonly cpu: Record<FleetService, number>;
 }
 
 /** Memory of each service at a point of the run (after a full GC), and bytes per device against the start. */
@@ -103,10 +114,11 @@ export async function fleetBench(o: FleetBenchOptions): Promise<FleetBenchReport
     for (const s of Object.values(services)) await waitFor(`the ${s.name} service to start`, () => logOf(s).includes('"service started"'), 120_000, 200);
     const idle = await memoryPoint(t, services, o.devices);
 
-    let started = Date.now();
+    const startPhase = (): PhaseStart => ({ at: Date.now(), cpu: cpuOf(services) });
+    let started = startPhase();
     await simulator.checkInAll();
     await waitFor('the device service to read every check-in', () => caughtUp(t, `${t.prefix}otaflow.device`, 'device-checkins'), 3_600_000, 500);
-    const checkin = phase(o.devices, started);
+    const checkin = phase(o.devices, started, services);
     o.progress(`${o.devices} devices checked in: ${show(checkin)}`);
     const checkedIn = await memoryPoint(t, services, o.devices, idle);
     o.progress(`checked in: ${showMemory(checkedIn)}`);
@@ -128,29 +140,29 @@ export async function fleetBench(o: FleetBenchOptions): Promise<FleetBenchReport
       },
     });
     const base = scheduleCommand(campaignId, fleet);
-    started = Date.now();
+    started = startPhase();
     const request = { ...base.request, schedule: { ...base.request.schedule, kind: 'FUTURE' as const, startAt: midnight } };
     const commands = scheduleParts(campaignId, request, fleet.map((d) => d.deviceId), clock.now());
     await produce(t, 'campaign-commands', commands.map((c) => ({ key: campaignId, value: t.codecs.get('campaign-commands')!.encode(c) })));
     await waitFor('the campaign to be Queued with every device decided', () => states.includes('Queued') || states.includes('RequestFailed'), 3_600_000, 100);
     if (!states.includes('Queued')) throw new Error(`the campaign did not queue: ${states.join(' → ')}`);
-    const accept = phase(o.devices, started);
+    const accept = phase(o.devices, started, services);
     o.progress(`accepted: ${show(accept)}`);
     const campaignStarted = states.includes('InProgress');
     const accepted = { ...(await memoryPoint(t, services, o.devices, idle)), campaignStarted };
     o.progress(`accepted: ${showMemory(accepted)}${campaignStarted ? ' (the campaign had started: raise BENCH_FLEET_START_AFTER_S)' : ''}`);
 
     await waitFor('the campaign to start', () => states.includes('InProgress'), o.startAfterMs + 600_000, 50);
-    started = Date.now();
+    started = startPhase();
     const dispatched = () => simulator.commandsSeen.get('QUERY_VERSION') ?? 0;
     const mark = Math.min(o.dispatchMark, o.devices);
     await waitFor(`${mark} devices to get their first command`, () => dispatched() >= mark, 3_600_000, 50);
-    const dispatchFirst = { ...phase(mark, started), devices: mark };
+    const dispatchFirst = { ...phase(mark, started, services), devices: mark };
     await waitFor('every device to get its first command', () => dispatched() >= o.devices, 3_600_000, 100);
-    const dispatch = phase(o.devices, started);
+    const dispatch = phase(o.devices, started, services);
     o.progress(`dispatched: ${show(dispatch)}; the first ${mark}: ${show(dispatchFirst)}`);
     await waitFor('every device to finish', () => results >= o.devices, 3_600_000, 200);
-    const complete = phase(o.devices, started);
+    const complete = phase(o.devices, started, services);
     o.progress(`completed: ${show(complete)}`);
     await Promise.all([events.stop(), resultCounter.stop()]);
     const completed = await memoryPoint(t, services, o.devices, idle);
@@ -166,9 +178,13 @@ export async function fleetBench(o: FleetBenchOptions): Promise<FleetBenchReport
   }
 }
 
-function phase(devices: number, started: number): PhaseFigures {
-  const seconds = (Date.now() - started) / 1000;
-  return { seconds, devicesPerMinute: (devices / seconds) * 60 };
+const cpuOf = (services: Record<FleetService, ServiceProcess>) => Object.fromEntries(fleetServices.map((n) => [n, services[n].cpuSeconds()])) as Record<FleetService, number>;
+
+function phase(devices: number, started: PhaseStart, services: Record<FleetService, ServiceProcess>): PhaseFigures {
+  const seconds = (Date.now() - started.at) / 1000;
+  const cpu = cpuOf(services);
+  const cpuMicrosPerDevice = Object.fromEntries(fleetServices.map((n) => [n, Math.round(((cpu[n] - started.cpu[n]) * 1e6) / devices)])) as Record<FleetService, number>;
+  return { seconds, devicesPerMinute: (devices / seconds) * 60, cpuMicrosPerDevice };
 }
 
 async function memoryPoint(t: Topology, services: Record<FleetService, ServiceProcess>, devices: number, before?: MemoryPoint): Promise<MemoryPoint> {
@@ -220,7 +236,8 @@ async function restartDevice(device: ServiceProcess): Promise<FleetBenchReport['
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-const show = (p: PhaseFigures) => `${p.devicesPerMinute.toFixed(0)} devices/min (${p.seconds.toFixed(1)} s)`;
+const show = (p: PhaseFigures) =>
+  `${p.devicesPerMinute.toFixed(0)} devices/min (${p.seconds.toFixed(1)} s; CPU per device ${fleetServices.map((n) => `${n} ${p.cpuMicrosPerDevice[n]} µs`).join(', ')})`;
 
 function showMemory(m: MemoryPoint): string {
   return fleetServices

@@ -71,6 +71,14 @@ export class ServiceProcess {
     });
   }
 
+  /** CPU seconds, user and system, the running process has used so far (/proc/<pid>/stat, Linux). */
+  cpuSeconds(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in USER_HZ (100 on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+
   /** The largest resident set the running process has had (VmHWM, Linux). */
   peakRss(): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
