@@ -12,14 +12,16 @@ import { dequeue, emptyQueue, enqueue, isWaiting, queueSize, remove, restoreQueu
  * limit only delays new grants, it never revokes held tokens.
  *
  * A dense NB-IoT cell has tens of thousands of devices waiting, so the queue is not one record:
- * the changelog holds the cell's tokens as one piece and each waiting device as a piece of its
- * own, and a decision writes only the pieces it changed (cellPieces).
+ * the changelog holds each waiting device and each held token as a piece of its own, beside a
+ * small piece of the cell's counters, and a decision writes only the pieces it changed (cellPieces).
  */
 export interface Holder {
   readonly deviceId: string;
   readonly campaignId: string;
   readonly attempt: number;
   readonly since: number;
+  /** A held token's number, that of its place in the queue: it names the token's piece of the changelog. */
+  readonly slot?: number;
 }
 
 export interface CellState {
@@ -73,7 +75,7 @@ function acquire(state: CellState, req: Extract<CellRequest, { type: 'acquire' }
   if (isWaiting(state.waiting, id)) return grantWhilePossible(limited, now, []);
   const queued: Holder = { deviceId: req.deviceId, campaignId: req.campaignId, attempt: req.attempt, since: now };
   const { queue, number } = enqueue(limited.waiting, id, queued);
-  const next = { ...limited, waiting: queue, journal: noted(limited.journal, number, queued) };
+  const next = { ...limited, waiting: queue, journal: noted(limited.journal, waitingPiece(number), queued) };
   return grantWhilePossible(next, now, [event(next, 'queued', queued, now)]);
 }
 
@@ -81,13 +83,13 @@ function release(state: CellState, req: Extract<CellRequest, { type: 'release' }
   const id = idOf(req);
   const holder = state.held.find((h) => idOf(h) === id);
   if (holder) {
-    const next = { ...state, held: state.held.filter((h) => h !== holder) };
+    const next = { ...state, held: state.held.filter((h) => h !== holder), journal: noted(state.journal, heldPiece(holder), undefined) };
     return grantWhilePossible(next, now, [event(next, 'released', holder, now)]);
   }
   // Released while still queued (timeout, cancel): it leaves the queue.
   const left = remove(state.waiting, id);
   if (!left) return { state, outputs: [] };
-  return { state: { ...state, waiting: left.queue, journal: noted(state.journal, left.number, undefined) }, outputs: [] };
+  return { state: { ...state, waiting: left.queue, journal: noted(state.journal, waitingPiece(left.number), undefined) }, outputs: [] };
 }
 
 function grantWhilePossible(state: CellState, now: number, outputs: CellOutput[]): D {
@@ -95,15 +97,18 @@ function grantWhilePossible(state: CellState, now: number, outputs: CellOutput[]
   while (s.held.length < s.limit) {
     const first = dequeue(s.waiting, idOf);
     if (!first) break;
-    const holder = { ...first.item, since: now };
+    const holder: Holder = { ...first.item, since: now, slot: first.number };
     const held = [...s.held, holder];
-    s = { ...s, held, waiting: first.queue, peak: Math.max(s.peak, held.length), grants: s.grants + 1, journal: noted(s.journal, first.number, undefined) };
+    const journal = noted(noted(s.journal, waitingPiece(first.number), undefined), heldPiece(holder), holder);
+    s = { ...s, held, waiting: first.queue, peak: Math.max(s.peak, held.length), grants: s.grants + 1, journal };
     outputs.push(grantOutput(s, holder, now), event(s, 'granted', holder, now));
   }
   return { state: s, outputs };
 }
 
-const noted = (journal: Journal | null, number: number, holder: Holder | undefined): Journal => ({ piece: { piece: `w${number}`, value: holder }, before: journal });
+const noted = (journal: Journal | null, piece: string, holder: Holder | undefined): Journal => ({ piece: { piece, value: holder }, before: journal });
+const waitingPiece = (number: number) => `w${number}`;
+const heldPiece = (h: Holder) => `h${h.slot}`;
 
 function grantOutput(state: CellState, h: Holder, at: number): CellOutput {
   return { topic: 'cell-grants', key: h.deviceId, value: { type: 'grant', cellId: state.cellId, deviceId: h.deviceId, campaignId: h.campaignId, attempt: h.attempt, limit: state.limit, at } };
@@ -117,19 +122,23 @@ function event(state: CellState, type: CellEvent['type'], h: Holder, at: number)
   };
 }
 
-/** The piece with the tokens: everything but the waiting devices. */
+/** The piece of the cell's counters: everything but the waiting devices and the held tokens. */
 interface Tokens {
   readonly limit: number;
-  readonly held: readonly Holder[];
   readonly peak: number;
   readonly grants: number;
   readonly head: number;
   readonly tail: number;
+  /** Written before held tokens were pieces of their own: read, never written. */
+  readonly held?: readonly Holder[];
 }
 
 const TOKENS = 'tokens';
 
-/** The tokens piece, rewritten with each decision (a few KB at most), and the queue entries that changed. */
+/**
+ * The counters piece, rewritten with each decision (some 60 bytes), and the waiting devices and
+ * held tokens that changed: a decision's cost does not grow with the tokens a cell holds.
+ */
 export const cellPieces: StatePieces<CellState> = {
   flush(state) {
     // An entry is queued once and leaves once: one queued and gone since the last write is not written at all.
@@ -140,15 +149,27 @@ export const cellPieces: StatePieces<CellState> = {
       if (j.piece.value !== undefined) queuedHere.add(j.piece.piece);
     }
     const pieces = [...newest.values()].filter((p) => p.value !== undefined || !queuedHere.has(p.piece)).reverse();
-    const tokens: Tokens = { limit: state.limit, held: state.held, peak: state.peak, grants: state.grants, head: state.waiting.head, tail: state.waiting.tail };
+    const tokens: Tokens = { limit: state.limit, peak: state.peak, grants: state.grants, head: state.waiting.head, tail: state.waiting.tail };
     pieces.push({ piece: TOKENS, value: tokens });
     return { pieces, state: { ...state, journal: null } };
   },
   assemble(cellId, pieces) {
-    const tokens = (pieces.get(TOKENS) as Tokens | undefined) ?? { limit: 0, held: [], peak: 0, grants: 0, head: 0, tail: 0 };
+    const tokens = (pieces.get(TOKENS) as Tokens | undefined) ?? { limit: 0, peak: 0, grants: 0, head: 0, tail: 0 };
     const numbered: [number, Holder][] = [];
-    for (const [piece, value] of pieces) if (piece !== TOKENS) numbered.push([Number(piece.slice(1)), value as Holder]);
+    const held: Holder[] = [];
+    for (const [piece, value] of pieces) {
+      if (piece.startsWith('w')) numbered.push([Number(piece.slice(1)), value as Holder]);
+      else if (piece.startsWith('h')) held.push(value as Holder);
+    }
+    held.sort((a, b) => a.slot! - b.slot!);
+    // Tokens held when they were kept in the counters piece become pieces with the next write, numbered below any queue number.
+    let journal: Journal | null = null;
+    for (const [i, h] of (tokens.held ?? []).entries()) {
+      const holder = { ...h, slot: -1 - i };
+      held.push(holder);
+      journal = noted(journal, heldPiece(holder), holder);
+    }
     const waiting = restoreQueue(numbered, idOf, tokens.head, tokens.tail);
-    return { cellId, limit: tokens.limit, held: tokens.held, waiting, peak: tokens.peak, grants: tokens.grants, journal: null };
+    return { cellId, limit: tokens.limit, held, waiting, peak: tokens.peak, grants: tokens.grants, journal };
   },
 };
