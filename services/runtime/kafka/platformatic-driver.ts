@@ -148,7 +148,7 @@ function isFenced(e: unknown): boolean {
     if (!cur || typeof cur !== 'object' || seen.has(cur)) return false;
     seen.add(cur);
     const error = cur as { apiId?: string; message?: string; errors?: unknown[]; cause?: unknown };
-    if (/^(PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|TRANSACTIONAL_ID_NOT_FOUND)$/.test(error.apiId ?? '')) return true;
+    if (/^(PRODUCER_FENCED|INVALID_PRODUCER_EPOCH)$/.test(error.apiId ?? '')) return true;
     if (/fenced/i.test(error.message ?? '')) return true;
     return (error.errors ?? []).some(walk) || walk(error.cause);
   };
@@ -250,6 +250,7 @@ class GroupMember implements GroupConsumer {
   /** The group generation and member id each partition's batch in hand was fetched under (KIP-447). */
   readonly #fetchedUnder = new Map<string, { generationId: number; memberId: string }>();
   #running = false;
+  #outOfGroup = false;
   #loop: Promise<void> | undefined;
 
   constructor(options: ConsumerOptions, base: BaseOptions, log: Logger | undefined) {
@@ -276,8 +277,12 @@ class GroupMember implements GroupConsumer {
     this.member.on('consumer:heartbeat:end', () => {
       for (const l of this.#listeners.heartbeat) l();
     });
-    // A rejoin that failed for good leaves the member out of the group; the loop joins it again.
-    this.member.on('error', (error: Error) => this.#crashed(error));
+    // @platformatic/kafka rejoins by itself when a heartbeat says so; a rejoin that failed for good
+    // leaves the member out of the group, and the loop joins it again.
+    this.member.on('error', (error: Error) => {
+      this.#outOfGroup = true;
+      this.#crashed(error);
+    });
   }
 
   connect = async (): Promise<void> => undefined;
@@ -342,10 +347,13 @@ class GroupMember implements GroupConsumer {
     let failures = 0;
     while (this.#running) {
       try {
+        if (this.#outOfGroup) {
+          this.#outOfGroup = false;
+          await this.#join();
+        }
         if (!this.member.isActive()) {
-          // Mid-rejoin, or out of the group after a rejoin failed: no fetch belongs to a generation then.
+          // Mid-rejoin: no fetch belongs to a generation then.
           await sleep(50);
-          if (!this.member.isActive() && this.#running && failures > 0) await this.#join();
           continue;
         }
         if (this.#positionsOf !== this.#generation) await this.#readPositions();
@@ -353,6 +361,7 @@ class GroupMember implements GroupConsumer {
         failures = 0;
       } catch (e) {
         if (!this.#running) break;
+        if (!this.member.isActive()) this.#outOfGroup = true;
         this.#crashed(e as Error);
         await sleep(backoff(++failures));
       }
@@ -530,7 +539,10 @@ function adminOf(admin: PlatformaticAdmin): Admin {
     return new Map(listed.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.offset] as const)));
   };
   return {
-    connect: async () => undefined,
+    // As kafkajs' connect, it fails while no broker answers (the probes of a broker rely on it).
+    connect: async () => {
+      await admin.metadata({ topics: [] });
+    },
     disconnect: () => admin.close(),
     clusterId: async () => (await admin.metadata({ topics: [] })).id,
     listTopics: () => admin.listTopics(),
