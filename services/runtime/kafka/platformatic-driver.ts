@@ -243,7 +243,7 @@ class GroupMember implements GroupConsumer {
   #generation = 0;
   #positionsOf = -1;
   readonly #positions = new Map<string, bigint>();
-  /** Bumped per partition by a seek or a join: batches in hand become stale. */
+  /** Bumped per partition by a seek: batches in hand become stale, as with a join. */
   readonly #epochs = new Map<string, number>();
   readonly #paused = new Set<string>();
   readonly #retryAt = new Map<string, { at: number; failures: number }>();
@@ -270,7 +270,6 @@ class GroupMember implements GroupConsumer {
     this.member.on('consumer:group:join', ({ assignments }) => {
       this.#assignment = assignments ?? [];
       this.#generation++;
-      for (const key of this.#epochs.keys()) this.#epochs.set(key, (this.#epochs.get(key) ?? 0) + 1);
       const assignment = Object.fromEntries(this.#assignment.map((a) => [a.topic, [...a.partitions]]));
       for (const l of this.#listeners.join) l({ assignment });
     });
@@ -327,6 +326,11 @@ class GroupMember implements GroupConsumer {
   offsetMessage(topic: string, partition: number, next: bigint): object {
     const under = this.#fetchedUnder.get(tp(topic, partition)) ?? { generationId: this.member.generationId, memberId: this.member.memberId ?? '' };
     return { topic, partition, offset: next - 1n, metadata: { consumer: { groupId: this.groupId, coordinatorId: this.member.coordinatorId, ...under } } };
+  }
+
+  /** Changes with each join and each seek of the partition. */
+  #epoch(key: string): string {
+    return `${this.#generation}/${this.#epochs.get(key) ?? 0}`;
   }
 
   async #join(): Promise<void> {
@@ -396,16 +400,16 @@ class GroupMember implements GroupConsumer {
     const maxWait = this.#options.maxWaitTimeMs ?? 500;
     if (wanted.size === 0) return sleep(Math.min(maxWait, 50));
     const generation = { generationId: this.member.generationId, memberId: this.member.memberId ?? '' };
-    const epochs = new Map([...wanted.keys()].map((key) => [key, this.#epochs.get(key) ?? 0]));
+    const epochs = new Map([...wanted.keys()].map((key) => [key, this.#epoch(key)]));
     const { batches, outOfRange } = await this.#fetcher.fetch(wanted, maxWait);
     for (const key of outOfRange) {
       const { topic, partition } = wanted.get(key)!;
       const reset = await this.#fetcher.offsets(topic, [partition], this.#topics.get(topic) ? EARLIEST : LATEST);
-      if (this.#epochs.get(key) === epochs.get(key)) this.#positions.set(key, reset.get(partition)!);
+      if (this.#epoch(key) === epochs.get(key)) this.#positions.set(key, reset.get(partition)!);
     }
     const fresh = batches.filter((b) => {
       const key = tp(b!.batch.topic, b!.batch.partition);
-      return this.#epochs.get(key) === epochs.get(key) && !this.#paused.has(key);
+      return this.#epoch(key) === epochs.get(key) && !this.#paused.has(key);
     });
     const queue = [...fresh];
     const worker = async () => {
@@ -414,9 +418,9 @@ class GroupMember implements GroupConsumer {
     await Promise.all(Array.from({ length: Math.max(1, options.partitionsConsumedConcurrently ?? 1) }, worker));
   }
 
-  async #handle({ batch, end }: NonNullable<ReturnType<typeof batchOf>>, options: RunOptions, generation: { generationId: number; memberId: string }, epoch: number): Promise<void> {
+  async #handle({ batch, end }: NonNullable<ReturnType<typeof batchOf>>, options: RunOptions, generation: { generationId: number; memberId: string }, epoch: string): Promise<void> {
     const key = tp(batch.topic, batch.partition);
-    const stale = () => (this.#epochs.get(key) ?? 0) !== epoch;
+    const stale = () => this.#epoch(key) !== epoch;
     let resolved: bigint | undefined;
     if (batch.messages.length === 0) resolved = BigInt(batch.lastOffset);
     else {
