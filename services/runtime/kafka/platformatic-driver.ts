@@ -352,8 +352,8 @@ class GroupMember implements GroupConsumer {
     while (this.#running) {
       try {
         if (this.#outOfGroup) {
-          this.#outOfGroup = false;
           await this.#join();
+          this.#outOfGroup = false;
         }
         if (!this.member.isActive()) {
           // Mid-rejoin: no fetch belongs to a generation then.
@@ -365,8 +365,9 @@ class GroupMember implements GroupConsumer {
         failures = 0;
       } catch (e) {
         if (!this.#running) break;
-        if (!this.member.isActive()) this.#outOfGroup = true;
-        this.#crashed(e as Error);
+        // Out of the group, the member crashed; a failed fetch or commit is only tried again.
+        if (this.#outOfGroup) this.#crashed(e as Error);
+        else this.#log?.warn({ err: e, groupId: this.groupId }, 'fetching failed; trying again');
         await sleep(backoff(++failures));
       }
     }
@@ -422,6 +423,7 @@ class GroupMember implements GroupConsumer {
     const key = tp(batch.topic, batch.partition);
     const stale = () => this.#epoch(key) !== epoch;
     let resolved: bigint | undefined;
+    let failed = false;
     if (batch.messages.length === 0) resolved = BigInt(batch.lastOffset);
     else {
       this.#fetchedUnder.set(key, generation);
@@ -440,10 +442,11 @@ class GroupMember implements GroupConsumer {
         if (options.autoResolve ?? true) resolved = BigInt(batch.lastOffset);
         this.#retryAt.delete(key);
       } catch (e) {
+        // What the handler resolved stays resolved; the rest is fetched again after a backoff.
+        failed = true;
         const failures = (this.#retryAt.get(key)?.failures ?? 0) + 1;
         this.#retryAt.set(key, { at: Date.now() + backoff(failures), failures });
         this.#log?.warn({ err: e, topic: batch.topic, partition: batch.partition, offset: batch.fetchedOffset }, 'batch failed; it is fetched again');
-        return;
       } finally {
         this.#fetchedUnder.delete(key);
       }
@@ -451,7 +454,7 @@ class GroupMember implements GroupConsumer {
     if (stale() || resolved === undefined) return;
     this.#positions.set(key, resolved + 1n);
     if (options.autoCommit ?? true) await this.member.commit({ offsets: [{ topic: batch.topic, partition: batch.partition, offset: resolved + 1n, leaderEpoch: -1 }] });
-    for (const l of this.#listeners.batchEnd) l(end);
+    if (!failed) for (const l of this.#listeners.batchEnd) l(end);
   }
 }
 
