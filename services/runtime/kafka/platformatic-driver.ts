@@ -333,13 +333,9 @@ class GroupMember implements GroupConsumer {
     return `${this.#generation}/${this.#epochs.get(key) ?? 0}`;
   }
 
+  /** Joins with the group options the member client was made with. */
   async #join(): Promise<void> {
-    await this.member.joinGroup({
-      sessionTimeout: this.#options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: this.#options.heartbeatIntervalMs ?? 3_000,
-      rebalanceTimeout: Math.max(60_000, this.#options.sessionTimeoutMs ?? 30_000),
-      ...(this.#options.coPartitioned && { partitionAssigner: coPartitionedAssigner, protocols: [{ name: 'OtaflowCoPartitioned', version: 1 }] }),
-    });
+    await this.member.joinGroup({});
   }
 
   #crashed(error: Error): void {
