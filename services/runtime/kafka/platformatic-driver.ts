@@ -536,9 +536,10 @@ async function readToEnd(client: KafkaClient, base: BaseOptions, topic: string, 
 
 function adminOf(admin: PlatformaticAdmin): Admin {
   const partitionCounts = async (topics: readonly string[]) => new Map([...(await admin.metadata({ topics: [...topics] })).topics].filter(([name]) => topics.includes(name)).map(([name, t]) => [name, t.partitionsCount]));
+  // Read uncommitted, as kafkajs' admin: the high watermark, not the last stable offset.
   const listOffsets = async (topic: string, timestamp: bigint) => {
     const count = (await partitionCounts([topic])).get(topic) ?? 0;
-    const listed = await admin.listOffsets({ isolationLevel: READ_COMMITTED, topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp })) }] });
+    const listed = await admin.listOffsets({ isolationLevel: FetchIsolationLevels.READ_UNCOMMITTED, topics: [{ name: topic, partitions: Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp })) }] });
     return new Map(listed.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.offset] as const)));
   };
   return {
