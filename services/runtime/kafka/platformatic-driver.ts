@@ -47,9 +47,11 @@ export function createPlatformaticClient(options: PlatformaticClientOptions): Ka
     ...(options.sasl && { sasl: { mechanism: options.sasl.mechanism.toUpperCase() as 'PLAIN', username: options.sasl.username, password: options.sasl.password } }),
     ...(options.failFast
       ? { connectTimeout: 1_000, requestTimeout: 2_000, retries: 0 }
-      : // The client's own retries are short and quick; the loops of this driver retry beyond them,
-        // as no client gives up on the broker (kafkajs-driver.ts).
-        { retries: 10, retryDelay: (_client: unknown, _op: string, attempt: number) => backoff(attempt) }),
+      : // The client's own retries start soon: CONCURRENT_TRANSACTIONS, answered while the broker
+        // writes the previous commit's markers, clears within milliseconds, and the client's default
+        // second of delay would stall every transaction after a commit. The loops of this driver
+        // retry beyond them, as no client gives up on the broker (kafkajs-driver.ts).
+        { retries: 10, retryDelay: (_client: unknown, _op: string, attempt: number) => Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt) }),
   });
   const client: KafkaClient = {
     admin: () => adminOf(new PlatformaticAdmin(base(options.clientId))),
