@@ -113,7 +113,10 @@ function producerOf(producer: PlatformaticProducer): Producer {
  * is no longer in that generation.
  */
 function transactionalOf(transactionalId: string, transactionTimeoutMs: number, base: BaseOptions): TransactionalProducer {
-  const producer = new PlatformaticProducer({ ...base, timeout: transactionTimeoutMs, transactionalId, idempotent: true, partitioner: javaPartitioner() });
+  // producerId -1 and epoch -1 ask InitProducerId for the id's current producer: the client's
+  // default 0/0 reads as an epoch bump of producer 0, which the broker refuses (PRODUCER_FENCED)
+  // for any transactional id used before.
+  const producer = new PlatformaticProducer({ ...base, timeout: transactionTimeoutMs, transactionalId, idempotent: true, producerId: -1n, producerEpoch: -1, partitioner: javaPartitioner() });
   return {
     fence: async () => {
       // InitProducerId bumps the epoch of the id, which aborts what a former producer left open;
@@ -236,6 +239,7 @@ class GroupMember implements GroupConsumer {
   readonly groupId: string;
   readonly member: Consumer;
   readonly #fetcher: Fetcher;
+  readonly #admin: PlatformaticAdmin;
   readonly #options: ConsumerOptions;
   readonly #log: Logger | undefined;
   readonly #topics = new Map<string, boolean>();
@@ -269,6 +273,7 @@ class GroupMember implements GroupConsumer {
     };
     this.member = new Consumer({ ...base, ...group });
     this.#fetcher = new Fetcher(new Consumer({ ...base, groupId: options.groupId, isolationLevel: READ_COMMITTED }));
+    this.#admin = new PlatformaticAdmin(base);
     this.member.on('consumer:group:join', ({ assignments }) => {
       this.#assignment = assignments ?? [];
       this.#generation++;
@@ -321,6 +326,7 @@ class GroupMember implements GroupConsumer {
     await this.#loop;
     await this.member.close().catch(() => this.member.close(true));
     await this.#fetcher.client.close(true);
+    await this.#admin.close();
     for (const l of this.#listeners.stop) l();
   };
 
@@ -375,12 +381,15 @@ class GroupMember implements GroupConsumer {
   async #readPositions(): Promise<void> {
     const generation = this.#generation;
     const assignment = this.#assignment;
-    const committed = assignment.length > 0 ? await this.member.listCommittedOffsets({ topics: assignment }) : new Map<string, bigint[]>();
+    // Stable offsets only (the member client's own read is not): while a former owner's transaction
+    // with offsets is open, the broker answers UNSTABLE_OFFSET_COMMIT and the admin client retries.
+    const [group] = assignment.length > 0 ? await this.#admin.listConsumerGroupOffsets({ requireStable: true, groups: [{ groupId: this.groupId, topics: assignment.map((a) => ({ name: a.topic, partitionIndexes: a.partitions })) }] }) : [];
+    const committed = new Map((group?.topics ?? []).flatMap((t) => t.partitions.map((p) => [tp(t.name, p.partitionIndex), p.committedOffset] as const)));
     this.#positions.clear();
     for (const { topic, partitions } of assignment) {
-      const missing = partitions.filter((p) => !((committed.get(topic)?.[p] ?? -1n) >= 0n));
+      const missing = partitions.filter((p) => !((committed.get(tp(topic, p)) ?? -1n) >= 0n));
       const fallback = missing.length > 0 ? await this.#fetcher.offsets(topic, missing, this.#topics.get(topic) ? EARLIEST : LATEST) : new Map<number, bigint>();
-      for (const p of partitions) this.#positions.set(tp(topic, p), fallback.get(p) ?? committed.get(topic)![p]!);
+      for (const p of partitions) this.#positions.set(tp(topic, p), fallback.get(p) ?? committed.get(tp(topic, p))!);
     }
     if (generation === this.#generation) this.#positionsOf = generation;
   }
