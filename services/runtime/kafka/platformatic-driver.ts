@@ -39,12 +39,12 @@ const tp = (topic: string, partition: number) => `${topic}:${partition}`;
 
 export function createPlatformaticClient(options: PlatformaticClientOptions): KafkaClient {
   const log = options.logger?.child({ component: 'platformatic-kafka' });
-  const base = (clientId: string): BaseOptions => ({
-    clientId,
+  const base: BaseOptions = {
+    clientId: options.clientId,
     bootstrapBrokers: [...options.brokers],
     // R-SEC-3: TLS and SASL as configured (SASL_SSL when both are set).
     ...(options.ssl && { tls: options.ssl === true ? {} : options.ssl }),
-    ...(options.sasl && { sasl: { mechanism: options.sasl.mechanism.toUpperCase() as 'PLAIN', username: options.sasl.username, password: options.sasl.password } }),
+    ...(options.sasl && { sasl: { mechanism: options.sasl.mechanism.toUpperCase() as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: options.sasl.username, password: options.sasl.password } }),
     ...(options.failFast
       ? { connectTimeout: 1_000, requestTimeout: 2_000, retries: 0 }
       : // The client's own retries start soon: CONCURRENT_TRANSACTIONS, answered while the broker
@@ -52,13 +52,13 @@ export function createPlatformaticClient(options: PlatformaticClientOptions): Ka
         // second of delay would stall every transaction after a commit. The loops of this driver
         // retry beyond them, as no client gives up on the broker (kafkajs-driver.ts).
         { retries: 10, retryDelay: (_client: unknown, _op: string, attempt: number) => Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt) }),
-  });
+  };
   const client: KafkaClient = {
-    admin: () => adminOf(new PlatformaticAdmin(base(options.clientId))),
-    consumer: (o) => new GroupMember(o, base(options.clientId), log),
-    producer: (o = {}) => producerOf(new PlatformaticProducer({ ...base(options.clientId), idempotent: o.idempotent ?? false, partitioner: javaPartitioner() })),
-    transactionalProducer: (o) => transactionalOf(o.transactionalId, o.transactionTimeoutMs, base(options.clientId)),
-    readToEnd: (topic, o) => readToEnd(client, base(options.clientId), topic, o, log),
+    admin: () => adminOf(new PlatformaticAdmin(base)),
+    consumer: (o) => new GroupMember(o, base, log),
+    producer: (o = {}) => producerOf(new PlatformaticProducer({ ...base, idempotent: o.idempotent ?? false, partitioner: javaPartitioner() })),
+    transactionalProducer: (o) => transactionalOf(o.transactionalId, o.transactionTimeoutMs, base),
+    readToEnd: (topic, o) => readToEnd(client, base, topic, o, log),
     isFenced,
   };
   return client;
@@ -470,7 +470,8 @@ class GroupMember implements GroupConsumer {
  * from their start, up to the last stable offset each had at the call, and on if it follows.
  */
 async function readToEnd(client: KafkaClient, base: BaseOptions, topic: string, options: ReadToEndOptions, log: Logger | undefined): Promise<TopicReader> {
-  const fetcher = new Fetcher(new Consumer({ ...base, groupId: `${options.groupPrefix}unused`, isolationLevel: READ_COMMITTED }));
+  // A consumer client is made with a group id; this one never joins its group.
+  const fetcher = new Fetcher(new Consumer({ ...base, groupId: `${options.groupPrefix}reader`, isolationLevel: READ_COMMITTED }));
   fetcher.client.topics.track(topic);
   const admin = client.admin();
   const wanted = options.partitions && new Set(options.partitions);
