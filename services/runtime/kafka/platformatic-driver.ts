@@ -147,17 +147,12 @@ function transactionalOf(transactionalId: string, transactionTimeoutMs: number, 
   };
 }
 
+/** A newer producer of the id fenced this one: the broker's codes, found in the errors the client wraps. */
 function isFenced(e: unknown): boolean {
-  const seen = new Set<unknown>();
-  const walk = (cur: unknown): boolean => {
-    if (!cur || typeof cur !== 'object' || seen.has(cur)) return false;
-    seen.add(cur);
-    const error = cur as { apiId?: string; message?: string; errors?: unknown[]; cause?: unknown };
-    if (/^(PRODUCER_FENCED|INVALID_PRODUCER_EPOCH)$/.test(error.apiId ?? '')) return true;
-    if (/fenced/i.test(error.message ?? '')) return true;
-    return (error.errors ?? []).some(walk) || walk(error.cause);
-  };
-  return walk(e);
+  const error = e as { apiId?: unknown; errors?: unknown; cause?: unknown } | undefined;
+  if (!error || typeof error !== 'object') return false;
+  if (error.apiId === 'PRODUCER_FENCED' || error.apiId === 'INVALID_PRODUCER_EPOCH') return true;
+  return (Array.isArray(error.errors) && error.errors.some(isFenced)) || isFenced(error.cause);
 }
 
 /** The co-partitioned plan (co-partitioned-plan.ts) as a @platformatic/kafka assigner. */
@@ -169,6 +164,8 @@ const coPartitionedAssigner: GroupPartitionsAssigner = (_current, members, topic
   }));
 };
 
+type FetchedBatch = NonNullable<ReturnType<typeof batchOf>>;
+
 /** Fetches batches of partitions at given offsets, read_committed, one request per leader. */
 class Fetcher {
   readonly client: Consumer;
@@ -178,7 +175,7 @@ class Fetcher {
   }
 
   /** The batch of each partition that got one, and the partitions whose offset left the log. */
-  async fetch(wanted: ReadonlyMap<string, { topic: string; partition: number; offset: bigint }>, maxWaitTimeMs: number): Promise<{ batches: ReturnType<typeof batchOf>[]; outOfRange: string[] }> {
+  async fetch(wanted: ReadonlyMap<string, { topic: string; partition: number; offset: bigint }>, maxWaitTimeMs: number): Promise<{ batches: FetchedBatch[]; outOfRange: string[] }> {
     const metadata = await this.client.metadata({ topics: [...new Set([...wanted.values()].map((w) => w.topic))] });
     const byLeader = new Map<number, Map<string, { topicId: string; partitions: { partition: number; fetchOffset: bigint; partitionMaxBytes: number; currentLeaderEpoch: number; lastFetchedEpoch: number }[] }>>();
     const topicOf = new Map<string, string>();
@@ -192,7 +189,7 @@ class Fetcher {
       topics.set(topic.id, entry);
       entry.partitions.push({ partition: w.partition, fetchOffset: w.offset, partitionMaxBytes: 1_048_576, currentLeaderEpoch: -1, lastFetchedEpoch: -1 });
     }
-    const batches: ReturnType<typeof batchOf>[] = [];
+    const batches: FetchedBatch[] = [];
     const outOfRange: string[] = [];
     await Promise.all(
       [...byLeader].map(async ([node, topics]) => {
@@ -211,12 +208,15 @@ class Fetcher {
             if (!asked) continue;
             if (p.errorCode === 1) outOfRange.push(tp(topic, p.partitionIndex));
             else if (p.errorCode !== 0) this.client.clearMetadata();
-            else batches.push(batchOf(topic, p.partitionIndex, asked.offset, p as FetchedPartition));
+            else {
+              const fetched = batchOf(topic, p.partitionIndex, asked.offset, p as FetchedPartition);
+              if (fetched) batches.push(fetched);
+            }
           }
         }
       }),
     );
-    return { batches: batches.filter(Boolean), outOfRange };
+    return { batches, outOfRange };
   }
 
   /** Partition → offset, the earliest or latest (read_committed: the last stable offset). */
@@ -416,7 +416,7 @@ class GroupMember implements GroupConsumer {
       if (this.#epoch(key) === epochs.get(key)) this.#positions.set(key, reset.get(partition)!);
     }
     const fresh = batches.filter((b) => {
-      const key = tp(b!.batch.topic, b!.batch.partition);
+      const key = tp(b.batch.topic, b.batch.partition);
       return this.#epoch(key) === epochs.get(key) && !this.#paused.has(key);
     });
     const queue = [...fresh];
@@ -426,7 +426,7 @@ class GroupMember implements GroupConsumer {
     await Promise.all(Array.from({ length: Math.max(1, options.partitionsConsumedConcurrently ?? 1) }, worker));
   }
 
-  async #handle({ batch, end }: NonNullable<ReturnType<typeof batchOf>>, options: RunOptions, generation: { generationId: number; memberId: string }, epoch: string): Promise<void> {
+  async #handle({ batch, end }: FetchedBatch, options: RunOptions, generation: { generationId: number; memberId: string }, epoch: string): Promise<void> {
     const key = tp(batch.topic, batch.partition);
     const stale = () => this.#epoch(key) !== epoch;
     let resolved: bigint | undefined;
@@ -500,7 +500,7 @@ async function readToEnd(client: KafkaClient, base: BaseOptions, topic: string, 
       for (const key of outOfRange) positions.set(asked.get(key)!.partition, starts.get(asked.get(key)!.partition)!);
     }
     for (const b of batches) {
-      const { batch } = b!;
+      const { batch } = b;
       if (batch.messages.length > 0) await options.eachBatch(batch);
       positions.set(batch.partition, BigInt(batch.lastOffset) + 1n);
       if (BigInt(batch.lastOffset) >= (ends.get(batch.partition) ?? 0n) - 1n) pending.delete(batch.partition);
