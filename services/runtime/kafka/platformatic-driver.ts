@@ -117,6 +117,24 @@ function transactionalOf(transactionalId: string, transactionTimeoutMs: number, 
   // default 0/0 reads as an epoch bump of producer 0, which the broker refuses (PRODUCER_FENCED)
   // for any transactional id used before.
   const producer = new PlatformaticProducer({ ...base, timeout: transactionTimeoutMs, transactionalId, idempotent: true, producerId: -1n, producerEpoch: -1, partitioner: javaPartitioner() });
+  let failed = false;
+  /**
+   * After a failed transaction the client keeps its sequence numbers, which a send that failed
+   * part way (the broker away) leaves out of step: every later send would be refused
+   * (OUT_OF_ORDER_SEQUENCE_NUMBER). As the Java client does (KIP-360), the producer bumps its own
+   * epoch: InitProducerId with its current id and epoch aborts what it left open and starts its
+   * sequences again, and fails PRODUCER_FENCED if a newer producer of the id took over meanwhile,
+   * so a zombie never fences the new owner. InitProducerId is sent for the open transaction's id.
+   */
+  const bumpEpoch = async () => {
+    const tx = await producer.beginTransaction();
+    try {
+      await producer.initIdempotentProducer({ producerId: producer.producerId ?? -1n, producerEpoch: producer.producerEpoch ?? -1 });
+      failed = false;
+    } finally {
+      await tx.cancel();
+    }
+  };
   return {
     fence: async () => {
       // InitProducerId bumps the epoch of the id, which aborts what a former producer left open;
@@ -124,6 +142,7 @@ function transactionalOf(transactionalId: string, transactionTimeoutMs: number, 
       await (await producer.beginTransaction()).cancel();
     },
     inTransaction: async (work) => {
+      if (failed) await bumpEpoch();
       const tx = await producer.beginTransaction();
       try {
         await work({
@@ -140,6 +159,7 @@ function transactionalOf(transactionalId: string, transactionTimeoutMs: number, 
         await tx.commit();
       } catch (e) {
         if (!tx.completed) await tx.abort().catch(() => tx.cancel());
+        failed = !isFenced(e);
         throw e;
       }
     },
