@@ -56,7 +56,7 @@ export function createPlatformaticClient(options: PlatformaticClientOptions): Ka
   const client: KafkaClient = {
     admin: () => adminOf(new PlatformaticAdmin(base)),
     consumer: (o) => new GroupMember(o, base, log),
-    producer: (o = {}) => producerOf(new PlatformaticProducer({ ...base, idempotent: o.idempotent ?? false, partitioner: javaPartitioner() })),
+    producer: (o = {}) => producerOf(new PlatformaticProducer({ ...base, idempotent: o.idempotent ?? false, partitioner: javaPartitioner() }), o.idempotent ?? false),
     transactionalProducer: (o) => transactionalOf(o.transactionalId, o.transactionTimeoutMs, base),
     readToEnd: (topic, o) => readToEnd(client, base, topic, o, log),
     isFenced,
@@ -92,14 +92,32 @@ function toProduce(topic: string, m: OutMessage): MessageToProduce {
   };
 }
 
-function producerOf(producer: PlatformaticProducer): Producer {
+/**
+ * A plain or idempotent producer. An idempotent one that failed a send takes a new producer id
+ * before its next: the sequence numbers of a send that broke off (the broker away) are out of
+ * step, and the broker would refuse every later send (OUT_OF_ORDER_SEQUENCE_NUMBER).
+ */
+function producerOf(producer: PlatformaticProducer, idempotent: boolean): Producer {
+  let failed = false;
+  const send = async (messages: MessageToProduce[]) => {
+    if (failed) {
+      await producer.initIdempotentProducer({});
+      failed = false;
+    }
+    try {
+      return await producer.send({ messages });
+    } catch (e) {
+      failed = idempotent;
+      throw e;
+    }
+  };
   return {
     connect: async () => undefined,
     send: async ({ topic, messages }) => {
-      await producer.send({ messages: messages.map((m) => toProduce(topic, m)) });
+      await send(messages.map((m) => toProduce(topic, m)));
     },
     sendBatch: async (records) => {
-      const sent = await producer.send({ messages: records.flatMap(({ topic, messages }) => messages.map((m) => toProduce(topic, m))) });
+      const sent = await send(records.flatMap(({ topic, messages }) => messages.map((m) => toProduce(topic, m))));
       return (sent.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, baseOffset: o.offset }));
     },
     disconnect: () => producer.close(),
