@@ -12,7 +12,7 @@ export interface RuntimeConfig {
   readonly brokers: readonly string[];
   /** R-SEC-3: TLS and SASL to the brokers (OTAFLOW_KAFKA_SECURITY_PROTOCOL, OTAFLOW_KAFKA_SSL_*, OTAFLOW_KAFKA_SASL_*; services/runtime/transport.ts). */
   readonly kafkaSecurity: KafkaSecurity;
-  /** OTAFLOW_KAFKA_DRIVER: the Kafka client behind the port (services/runtime/kafka/port.ts); default kafkajs. */
+  /** OTAFLOW_KAFKA_DRIVER: the Kafka client behind the port (services/runtime/kafka/port.ts); default kafkajs (or platformatic). */
   readonly kafkaDriver: KafkaDriver;
   /** OTAFLOW_REGISTRY_URL, Confluent-compatible API (default http://localhost:8081/apis/ccompat/v7). */
   readonly registryUrl: string;
@@ -48,7 +48,7 @@ export interface RuntimeConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export const KAFKA_DRIVERS = ['kafkajs'] as const;
+export const KAFKA_DRIVERS = ['kafkajs', 'platformatic'] as const;
 export type KafkaDriver = (typeof KAFKA_DRIVERS)[number];
 
 /**

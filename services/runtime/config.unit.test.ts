@@ -17,7 +17,8 @@ describe('runtime config', () => {
     expect(() => parseRuntimeConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
     expect(() => parseRuntimeConfig({ OTAFLOW_TOPIC_PREFIX: 'a b' })).toThrow(/OTAFLOW_TOPIC_PREFIX/);
     expect(() => parseRuntimeConfig({ OTAFLOW_CLOCK: 'fast' })).toThrow(/OTAFLOW_CLOCK/);
-    expect(() => parseRuntimeConfig({ OTAFLOW_KAFKA_DRIVER: 'librdkafka' })).toThrow('OTAFLOW_KAFKA_DRIVER must be one of kafkajs, got "librdkafka"');
+    expect(() => parseRuntimeConfig({ OTAFLOW_KAFKA_DRIVER: 'librdkafka' })).toThrow('OTAFLOW_KAFKA_DRIVER must be one of kafkajs, platformatic, got "librdkafka"');
+    expect(parseRuntimeConfig({ OTAFLOW_KAFKA_DRIVER: 'platformatic' }).kafkaDriver).toBe('platformatic');
   });
   it('R-SEC-3: a config error shows a malformed URL with its password masked', () => {
     expect(() => parseRuntimeConfig({ DATABASE_URL: 'postgres://app:s3cret@db:notaport/otaflow' })).toThrow(

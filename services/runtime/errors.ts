@@ -1,4 +1,5 @@
 import { InvalidMessage } from './actor.ts';
+import { isTransientKafka } from './kafka/transient-errors.ts';
 import { isTransientHttp } from './retry.ts';
 
 /**
@@ -40,16 +41,4 @@ export function errorKind(e: unknown): ErrorKind {
   if (e instanceof InvalidMessage) return 'invalid';
   if (e instanceof Unavailable || isTransientKafka(e) || isTransientHttp(e)) return 'transient';
   return 'defect';
-}
-
-/**
- * kafkajs marks what retrying may fix (`retriable`, kafkajs src/errors.js); when its own retries
- * ran out it throws KafkaJSNumberOfRetriesExceeded, not retriable itself, with the last error as
- * its cause: that cause says whether the broker was merely away.
- */
-function isTransientKafka(e: unknown): boolean {
-  const error = e as { name?: unknown; retriable?: unknown; cause?: unknown } | undefined;
-  if (typeof error?.name !== 'string' || !error.name.startsWith('KafkaJS')) return false;
-  if (error.name === 'KafkaJSNumberOfRetriesExceeded') return isTransientKafka(error.cause);
-  return error.retriable === true;
 }

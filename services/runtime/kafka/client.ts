@@ -2,6 +2,7 @@ import type { RuntimeConfig } from '../config.ts';
 import type { KafkaSecurity } from '../transport.ts';
 import type { Logger } from '../logger.ts';
 import { createKafkajsClient, kafkajsPartitionOf } from './kafkajs-driver.ts';
+import { createPlatformaticClient } from './platformatic-driver.ts';
 import type { KafkaClient } from './port.ts';
 
 /**
@@ -13,6 +14,8 @@ export function createKafka(config: Pick<RuntimeConfig, 'kafkaDriver' | 'brokers
   switch (config.kafkaDriver) {
     case 'kafkajs':
       return createKafkajsClient({ clientId, brokers: config.brokers, ssl: config.kafkaSecurity.ssl, sasl: config.kafkaSecurity.sasl, ...(logger && { logger }), ...options });
+    case 'platformatic':
+      return createPlatformaticClient({ clientId, brokers: config.brokers, ssl: config.kafkaSecurity.ssl, sasl: config.kafkaSecurity.sasl, ...(logger && { logger }), ...options });
   }
 }
 

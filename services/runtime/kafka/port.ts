@@ -1,24 +1,22 @@
 /**
  * The Kafka client as otaflow uses it, and no more: the runtime, the projector, provisioning, the
- * scripts and the tests reach Kafka only through these types, and one driver implements them
- * (kafkajs-driver.ts; OTAFLOW_KAFKA_DRIVER picks it, client.ts). The shapes are chosen so that a
- * driver on @platformatic/kafka can implement them too:
+ * scripts and the tests reach Kafka only through these types, and a driver implements them:
+ * kafkajs-driver.ts or platformatic-driver.ts (@platformatic/kafka), as OTAFLOW_KAFKA_DRIVER says
+ * (client.ts). What the shapes ask of a driver:
  * - consumption is by batch of one topic-partition, with the batch's end reported even when it
- *   held transaction markers only (`batchEnd`): platformatic's consumer streams messages, which a
- *   driver groups by partition per fetch; markers move its fetch position the same way;
+ *   held transaction markers only (`batchEnd`): the platformatic driver makes one batch per
+ *   partition of each fetch of its own fetch loop, markers included in its end;
  * - a transaction's offsets name the consumer whose batch they commit, not only its group id, so a
- *   KIP-447 driver can send the group generation and member id along (platformatic's
- *   `transaction.addConsumer(consumer)`, then `addOffset` per partition);
- * - pause and seek are per partition, as the projector and the restore need them: platformatic's
- *   stream pauses as a whole, so a driver there holds back a paused partition's records and seeks
- *   by consuming again from MANUAL offsets;
+ *   KIP-447 driver sends the group generation and member id along (the platformatic driver: those
+ *   the batch was fetched under);
+ * - pause and seek are per partition, as the projector and the restore need them: the platformatic
+ *   driver leaves a paused partition out of its fetches and fetches a seeked one from its new offset;
  * - the co-partitioned assignment is asked for by name: each driver plugs the pure plan
  *   (co-partitioned-plan.ts) into its own assigner hook (kafkajs' PartitionAssigner,
  *   platformatic's `partitionAssigner`);
  * - reading partitions to their end outside any group is one call (`readToEnd`): kafkajs cannot
- *   assign partitions by hand and needs a throwaway group, a driver that can does without.
+ *   assign partitions by hand and needs a throwaway group, @platformatic/kafka fetches without one.
  */
-
 /** Header values as read; a header sent more than once reads as an array. */
 export type Headers = Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
 
