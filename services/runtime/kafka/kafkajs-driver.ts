@@ -1,23 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ConnectionOptions } from 'node:tls';
 import { AssignerProtocol, Kafka, logLevel, Partitioners, type Admin as KafkajsAdmin, type Consumer, type LogEntry, type PartitionAssigner, type Producer as KafkajsProducer, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../logger.ts';
-import type { SaslOptions } from '../transport.ts';
 import { coPartitionedPlan } from './co-partitioned-plan.ts';
-import type { Admin, ConsumerEvents, GroupConsumer, KafkaClient, Producer, ReadToEndOptions, TopicReader, TransactionalProducer } from './port.ts';
+import type { Admin, ConsumerEvents, DriverOptions, GroupConsumer, KafkaClient, Producer, ReadToEndOptions, TopicReader, TransactionalProducer } from './port.ts';
 
-export interface KafkajsClientOptions {
-  readonly clientId: string;
-  readonly brokers: readonly string[];
-  readonly ssl: ConnectionOptions | true | undefined;
-  readonly sasl: SaslOptions | undefined;
-  /** Where the client's warnings and errors go; none: silent. */
-  readonly logger?: Logger;
-  /** One attempt with short timeouts (probes of whether a broker answers), instead of retrying forever. */
-  readonly failFast?: boolean;
-}
-
-export function createKafkajsClient(options: KafkajsClientOptions): KafkaClient {
+export function createKafkajsClient(options: DriverOptions): KafkaClient {
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],

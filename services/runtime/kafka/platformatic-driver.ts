@@ -1,4 +1,3 @@
-import type { ConnectionOptions } from 'node:tls';
 import {
   Admin as PlatformaticAdmin,
   Consumer,
@@ -11,21 +10,9 @@ import {
   type MessageToProduce,
 } from '@platformatic/kafka';
 import type { Logger } from '../logger.ts';
-import type { SaslOptions } from '../transport.ts';
 import { coPartitionedPlan } from './co-partitioned-plan.ts';
 import { batchOf, type FetchedPartition } from './platformatic-batches.ts';
-import type { Admin, BatchContext, ConsumerEvents, ConsumerOptions, GroupConsumer, KafkaClient, OutMessage, Producer, ReadToEndOptions, RunOptions, TopicReader, TransactionalProducer } from './port.ts';
-
-export interface PlatformaticClientOptions {
-  readonly clientId: string;
-  readonly brokers: readonly string[];
-  readonly ssl: ConnectionOptions | true | undefined;
-  readonly sasl: SaslOptions | undefined;
-  /** Where the driver's warnings go; none: silent. */
-  readonly logger?: Logger;
-  /** One attempt with short timeouts (probes of whether a broker answers), instead of retrying. */
-  readonly failFast?: boolean;
-}
+import type { Admin, BatchContext, ConsumerEvents, ConsumerOptions, DriverOptions, GroupConsumer, KafkaClient, OutMessage, Producer, ReadToEndOptions, RunOptions, TopicReader, TransactionalProducer } from './port.ts';
 
 const READ_COMMITTED = FetchIsolationLevels.READ_COMMITTED;
 const EARLIEST = -2n;
@@ -37,7 +24,7 @@ const backoff = (attempt: number) => Math.min(MAX_BACKOFF_MS, 50 * 2 ** attempt)
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const tp = (topic: string, partition: number) => `${topic}:${partition}`;
 
-export function createPlatformaticClient(options: PlatformaticClientOptions): KafkaClient {
+export function createPlatformaticClient(options: DriverOptions): KafkaClient {
   const log = options.logger?.child({ component: 'platformatic-kafka' });
   const base: BaseOptions = {
     clientId: options.clientId,

@@ -1,3 +1,6 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { Logger } from '../logger.ts';
+import type { SaslOptions } from '../transport.ts';
 /**
  * The Kafka client as otaflow uses it, and no more: the runtime, the projector, provisioning, the
  * scripts and the tests reach Kafka only through these types, and a driver implements them:
@@ -215,6 +218,18 @@ export interface ReadToEndOptions {
 
 export interface TopicReader {
   stop(): Promise<void>;
+}
+
+/** What every driver is made with (client.ts): the brokers, TLS and SASL of the config (R-SEC-3). */
+export interface DriverOptions {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  readonly ssl: ConnectionOptions | true | undefined;
+  readonly sasl: SaslOptions | undefined;
+  /** Where the driver's warnings and errors go; none: silent. */
+  readonly logger?: Logger;
+  /** One attempt with short timeouts (probes of whether a broker answers), instead of retrying forever. */
+  readonly failFast?: boolean;
 }
 
 export interface KafkaClient {
