@@ -46,6 +46,9 @@ interface CampaignTerms {
 
 class NotPackable extends Error {}
 
+/** A state kept as JSON: this layout's fallback ("J" and the JSON), or a record written before states were packed (the JSON alone). */
+const jsonOf = (packed: string): string | undefined => (packed[0] === AS_JSON ? packed.slice(1) : packed[0] === '{' ? packed : undefined);
+
 const onlyKeys = (value: object, known: ReadonlySet<string>) => {
   for (const k of Object.keys(value)) if (!known.has(k)) throw new NotPackable(k);
 };
@@ -144,7 +147,8 @@ export function packedDeviceStates(): PackedStates<DeviceState> {
     },
 
     unpack(key, packed, shared) {
-      if (packed[0] === AS_JSON) return JSON.parse(packed.slice(1)) as DeviceState;
+      const json = jsonOf(packed);
+      if (json !== undefined) return JSON.parse(json) as DeviceState;
       if (packed[0] !== LAYOUT) throw new Defect(`device "${key.slice(0, 64)}": packed state of unknown layout "${packed[0]}"`);
       const f = packed.split(SEP);
       const deadline = numOf(f[0]!.slice(1));
@@ -195,7 +199,8 @@ export function packedDeviceStates(): PackedStates<DeviceState> {
     },
 
     wakeAt(packed) {
-      if (packed[0] === AS_JSON) return (JSON.parse(packed.slice(1)) as DeviceState).task?.deadline ?? undefined;
+      const json = jsonOf(packed);
+      if (json !== undefined) return (JSON.parse(json) as DeviceState).task?.deadline ?? undefined;
       const end = packed.indexOf(SEP);
       return numOf(packed.slice(1, end < 0 ? undefined : end)) ?? undefined;
     },

@@ -94,6 +94,12 @@ describe('packed device states (issue 11)', () => {
     expect(unpack('d1', pack(extra))).toEqual(extra);
   });
 
+  it('R-RES-4: reads a device state its changelog holds from before states were packed (its JSON alone), and its wake-up time', () => {
+    const { packing, unpack } = packer();
+    expect(unpack('d1', JSON.stringify(state))).toEqual(state);
+    expect(packing.wakeAt(JSON.stringify(state))).toBe(task.deadline);
+  });
+
   it('reads the wake-up time from the packed state alone', () => {
     const { pack, packing } = packer();
     expect(packing.wakeAt(pack(state))).toBe(task.deadline);
