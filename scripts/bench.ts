@@ -22,10 +22,13 @@
  *     restore after a restart. BENCH_FLEET_DEVICES_PER_CELL (default 1000) sizes the cells and
  *     BENCH_FLEET_START_AFTER_S (default devices ÷ 4000 + 40) is when the campaign starts, counted
  *     from the services' start: after every device is checked in and decided.
- * BENCH_ONLY=projector or BENCH_ONLY=fleet runs that step alone.
+ * BENCH_ONLY lists the steps to run, of `runtime` (1 to 4), `fleet` and `projector` (default all),
+ * e.g. BENCH_ONLY=runtime,projector.
  * Every step runs once per Kafka driver (services/runtime/kafka), one driver after the other on
- * the same broker: BENCH_DRIVERS (default every driver) lists them; the figures of each step are
- * printed side by side with their ratio to the first driver's, and the report holds them per driver.
+ * the same broker: BENCH_DRIVERS (default every driver) lists them. BENCH_ROUNDS (default 1) runs
+ * all of it that many times; each step's figures are printed side by side, per driver the median
+ * and range of the rounds and the ratio to the first driver's in the same round
+ * (driver-comparison.ts), and the report holds every round.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -47,6 +50,7 @@ import { Pipeline } from './lib/pipeline.ts';
 import { projectorBench } from './lib/projector-bench.ts';
 import { fleetBench, type FleetBenchReport, type PhaseFigures } from './lib/fleet-bench.ts';
 import { createTopology, type Topology } from './lib/topology.ts';
+import { compareDrivers, showSpread, type StepComparison } from './lib/driver-comparison.ts';
 import { scheduleParts } from './lib/schedule-parts.ts';
 import { waitFor } from './lib/wait-for.ts';
 
@@ -59,7 +63,9 @@ const PROJECTION_SECONDS = envPositiveInteger(process.env, 'BENCH_PROJECTION_SEC
 const FLEET_DEVICES = envPositiveInteger(process.env, 'BENCH_FLEET_DEVICES', 1_000_000);
 const FLEET_BASELINE_DEVICES = envPositiveInteger(process.env, 'BENCH_FLEET_BASELINE_DEVICES', 100_000);
 const FLEET_DEVICES_PER_CELL = envPositiveInteger(process.env, 'BENCH_FLEET_DEVICES_PER_CELL', 1000);
-const ONLY = process.env.BENCH_ONLY;
+const STEPS = ['runtime', 'fleet', 'projector'] as const;
+const ONLY = benchSteps(process.env.BENCH_ONLY);
+const ROUNDS = envPositiveInteger(process.env, 'BENCH_ROUNDS', 1);
 /** BENCH_DRIVERS: the Kafka drivers to run every step on, in this order (default all); ratios are to the first. */
 const DRIVERS = benchDrivers(process.env.BENCH_DRIVERS);
 type Say = (line: string) => void;
@@ -71,7 +77,13 @@ function benchDrivers(value: string | undefined): KafkaDriver[] {
   if (asked.length === 0 || unknown.length > 0) throw new Error(`BENCH_DRIVERS must list drivers of ${KAFKA_DRIVERS.join(', ')}, got "${value}"`);
   return asked as KafkaDriver[];
 }
-if (ONLY !== undefined && ONLY !== 'projector' && ONLY !== 'fleet') throw new Error(`BENCH_ONLY may be "projector", "fleet" or unset, got "${ONLY}"`);
+function benchSteps(value: string | undefined): ReadonlySet<(typeof STEPS)[number]> {
+  if (value === undefined) return new Set(STEPS);
+  const asked = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = asked.filter((s) => !(STEPS as readonly string[]).includes(s));
+  if (asked.length === 0 || unknown.length > 0) throw new Error(`BENCH_ONLY must list steps of ${STEPS.join(', ')}, got "${value}"`);
+  return new Set(asked as (typeof STEPS)[number][]);
+}
 const CELLS = 200;
 
 function cellRequests(n: number): { key: string; value: string }[] {
@@ -227,9 +239,9 @@ async function fleetSteps(driver: KafkaDriver, say: Say) {
 /** One driver's run of every step asked for (BENCH_ONLY), its lines tagged with the driver. */
 async function benchDriver(driver: KafkaDriver) {
   const say: Say = (line) => console.log(`bench [${driver}]: ${line}`);
-  const runtime = ONLY === undefined ? await runtimeSteps(driver, say) : null;
-  const fleet = ONLY === undefined || ONLY === 'fleet' ? await fleetSteps(driver, say) : null;
-  const projector = ONLY === 'fleet' ? null : await projectorBench({
+  const runtime = ONLY.has('runtime') ? await runtimeSteps(driver, say) : null;
+  const fleet = ONLY.has('fleet') ? await fleetSteps(driver, say) : null;
+  const projector = !ONLY.has('projector') ? null : await projectorBench({
     events: PROJECTION_EVENTS,
     rate: PROJECTION_RATE,
     seconds: PROJECTION_SECONDS,
@@ -266,35 +278,29 @@ const compared: [string, (r: DriverReport) => number | undefined][] = [
   ['projector replay records/s', (r) => r.projector?.replay.recordsPerSecond],
 ];
 
-/** Each step's figure per driver, and its ratio to the first driver's, measured in this one run. */
-function compare(reports: ReadonlyMap<KafkaDriver, DriverReport>): Record<string, Record<string, number>> {
-  const [first, ...others] = [...reports.keys()];
-  const table: Record<string, Record<string, number>> = {};
-  for (const [step, figure] of compared) {
-    const base = figure(reports.get(first!)!);
-    if (base === undefined) continue;
-    const row: Record<string, number> = { [first!]: base };
-    for (const d of others) {
-      const value = figure(reports.get(d)!);
-      if (value === undefined) continue;
-      row[d] = value;
-      row[`${d} ÷ ${first}`] = value / base;
-    }
-    table[step] = row;
-    if (others.length > 0) console.log(`bench: ${step.padEnd(27)} ${Object.entries(row).map(([k, v]) => `${k} ${v.toFixed(k.includes('÷') ? 2 : 0)}`).join(', ')}`);
+/** Prints each step's figures per driver and the ratios to the first driver's (driver-comparison.ts). */
+function printComparison(table: Record<string, StepComparison>): void {
+  for (const [step, { figures, ratios }] of Object.entries(table)) {
+    const parts = [...Object.entries(figures).map(([d, s]) => `${d} ${showSpread(s, 0)}`), ...Object.entries(ratios).map(([d, s]) => `${d} ${showSpread(s, 2)}`)];
+    console.log(`bench: ${step.padEnd(27)} ${parts.join(', ')}`);
   }
-  return table;
 }
 
 execFileSync('bash', ['scripts/stack', 'up'], { cwd: projectRoot, stdio: 'inherit' });
-const reports = new Map<KafkaDriver, DriverReport>();
-for (const driver of DRIVERS) reports.set(driver, await benchDriver(driver));
-const comparison = compare(reports);
+const rounds: Map<KafkaDriver, DriverReport>[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  if (ROUNDS > 1) console.log(`bench: round ${round} of ${ROUNDS}`);
+  const reports = new Map<KafkaDriver, DriverReport>();
+  for (const driver of DRIVERS) reports.set(driver, await benchDriver(driver));
+  rounds.push(reports);
+}
+const comparison = compareDrivers(rounds, compared);
+if (DRIVERS.length > 1 || ROUNDS > 1) printComparison(comparison);
 
 const report = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  drivers: Object.fromEntries(reports),
+  rounds: rounds.map((reports) => Object.fromEntries(reports)),
   comparison,
 };
 const dir = join(projectRoot, '.stack', 'bench');

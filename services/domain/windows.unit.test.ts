@@ -189,6 +189,8 @@ describe('nextWindowOpen properties (R-REQ-2)', () => {
     .record({ start: clock, end: clock, timeZone: zone, weekdays })
     .filter((w) => w.start !== w.end)
     .map((w): Window => w);
+  // Hundreds of thousands of time-zone readings each: seconds on a loaded 2-core machine, not the default 5.
+  const PROPERTY_TIMEOUT_MS = 60_000;
   // 2025–2027, so the DST transitions of every zone above are covered.
   const instant = fc.integer({ min: utc('2025-01-01T00:00:00'), max: utc('2028-01-01T00:00:00') });
 
@@ -205,7 +207,7 @@ describe('nextWindowOpen properties (R-REQ-2)', () => {
       }),
       { numRuns: 300 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('near DST transitions, short windows open at the first real minute they contain (checked minute by minute)', () => {
     const transitions = [
@@ -229,7 +231,7 @@ describe('nextWindowOpen properties (R-REQ-2)', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('the next opening for a window and itself is the next opening of that window', () => {
     fc.assert(

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { DeviceResult } from '../../contracts/campaign-device-results.ts';
+import type { CellEvent } from '../../contracts/cell-events.ts';
 import { cellLimit } from '../../services/cell/cell-limit.ts';
 import { learnedRadio, type SimDevice } from '../../scripts/fleet/fleet.ts';
 import type { CampaignRun } from '../../scripts/lib/campaign-run.ts';
@@ -15,12 +16,41 @@ export const limitsOf = (fleet: readonly SimDevice[]) => new Map(fleet.map(learn
  */
 export async function runToCompletion(run: CampaignRun, timeoutMs: number, context = ''): Promise<void> {
   const devices = run.fleet.length;
-  await waitFor(`every one of the ${devices} devices to have a result ${context}`, () => new Set(run.results.values().map((r) => r.deviceId)).size >= devices, timeoutMs, 100);
+  try {
+    await waitFor(`every one of the ${devices} devices to have a result ${context}`, () => new Set(run.results.values().map((r) => r.deviceId)).size >= devices, timeoutMs, 100);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; ${withoutResult(run)}`);
+  }
   await waitFor(`every granted token to be released ${context}`, () => {
     const events = run.cellEvents.values().filter((e) => e.type !== 'queued');
     const granted = events.filter((e) => e.type === 'granted').length;
     return events.length - granted === granted;
   }, 60_000, 100);
+}
+
+/**
+ * Where a run stalled: the devices without a result, each with the last event its cell recorded
+ * for it, and what those cells said they held and queued last.
+ */
+function withoutResult(run: CampaignRun): string {
+  const done = new Set(run.results.values().map((r) => r.deviceId));
+  const missing = run.fleet.filter((d) => !done.has(d.deviceId)).map((d) => d.deviceId);
+  const lastOfDevice = new Map<string, CellEvent>();
+  const lastOfCell = new Map<string, CellEvent>();
+  for (const e of run.cellEvents.values()) {
+    lastOfDevice.set(e.deviceId, e);
+    lastOfCell.set(e.cellId, e);
+  }
+  const byLastEvent = new Map<string, number>();
+  for (const id of missing) {
+    const type = lastOfDevice.get(id)?.type ?? 'no cell event';
+    byLastEvent.set(type, (byLastEvent.get(type) ?? 0) + 1);
+  }
+  const cells = [...new Set(missing.map((id) => lastOfDevice.get(id)?.cellId).filter((c) => c !== undefined))].slice(0, 5);
+  return (
+    `${missing.length} devices without a result (${[...byLastEvent].map(([t, n]) => `last cell event ${t}: ${n}`).join(', ')}), e.g. ${missing.slice(0, 5).join(', ')}; ` +
+    `their cells' last events: ${cells.map((c) => { const e = lastOfCell.get(c)!; return `${c} ${e.type} inUse ${e.inUse}/${e.limit} waiting ${e.waiting}`; }).join('; ')}`
+  );
 }
 
 /** R-RES-4: exactly one result per device of the run. */

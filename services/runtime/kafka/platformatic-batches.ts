@@ -29,10 +29,12 @@ const ABORT_MARKER = 0;
 /**
  * One fetch of one partition as the port's batch, with its end; undefined when it covered nothing
  * from `fetchedOffset` on. Read_committed is completed here: the broker stops a fetch at the last
- * stable offset but leaves aborted transactions' records in it, listing them instead, and
- * platformatic's own filter keeps one aborted transaction per producer and none whose marker the
- * fetch did not reach. As the Java client does, a producer's transactional records are dropped
- * from the first offset of each of its aborted transactions until its abort marker (R-RES-4).
+ * stable offset but leaves aborted transactions' records in it, listing them instead. As the Java
+ * client does, a producer's transactional records are dropped from the first offset of each of its
+ * aborted transactions until its abort marker (R-RES-4). @platformatic/kafka's own filter, which
+ * patches/@platformatic+kafka+2.12.1.patch takes out of its `fetch`, kept one aborted range per
+ * producer and ended it at the producer's last abort marker in the fetch: the committed
+ * transactions between two aborts of one producer were lost (read-committed.int.test.ts).
  * The end covers the markers too: a fetch of markers only is an empty batch that still moved on.
  */
 export function batchOf(topic: string, partition: number, fetchedOffset: bigint, fetched: FetchedPartition): { batch: Batch; end: BatchEnd } | undefined {

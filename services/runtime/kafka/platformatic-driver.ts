@@ -63,6 +63,9 @@ export function platformaticPartitionOf(key: string | Buffer, partitions?: numbe
   return partitions === undefined ? hash : hash % partitions;
 }
 
+/** A Buffer as it is (Buffer.from would copy every record's key and value), a string encoded. */
+const bytes = (v: Buffer | string): Buffer => (typeof v === 'string' ? Buffer.from(v) : v);
+
 function toProduce(topic: string, m: OutMessage): MessageToProduce {
   const headers = new Map<Buffer, Buffer>();
   for (const [name, value] of Object.entries(m.headers ?? {})) {
@@ -72,8 +75,8 @@ function toProduce(topic: string, m: OutMessage): MessageToProduce {
   }
   return {
     topic,
-    ...(m.key != null && { key: Buffer.from(m.key) }),
-    ...(m.value != null && { value: Buffer.from(m.value) }),
+    ...(m.key != null && { key: bytes(m.key) }),
+    ...(m.value != null && { value: bytes(m.value) }),
     ...(m.partition !== undefined && { partition: m.partition }),
     ...(headers.size > 0 && { headers }),
   };
